@@ -1,0 +1,219 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import matter from "gray-matter";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ContentError } from "./errors";
+
+/** A link id as used in `link:<id>` references from markdown and button fields. */
+const linkId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "a lowercase id like 'masterclass'");
+
+/** An on-site path ("/masterclass") or an absolute https URL. Never javascript: or data:. */
+const linkTarget = z
+  .string()
+  .refine(
+    (v) => /^\/(?!\/)[\w\-./~%]*$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v),
+    "an on-site path starting with '/' or an https:// URL",
+  );
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "an IANA time zone such as 'Europe/London'");
+
+export const FunnelSchema = z.object({
+  brand: z.object({
+    name: z.string().min(1),
+    tagline: z.string().min(1),
+    teacher: z.string().min(1),
+    accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  }),
+  sender: z.object({
+    name: z.string().min(1),
+    email: z.email(),
+    replyTo: z.email().optional(),
+  }),
+  postalAddress: z.string().min(10),
+  siteUrl: z.url(),
+  landing: z.object({
+    title: z.string().min(1),
+    headline: z.string().min(1),
+    subheadline: z.string().min(1),
+    body: z.string().min(1),
+    benefits: z.array(z.string().min(1)).min(1),
+    cta: z.string().min(1),
+    consent: z.string().min(1),
+    consentVersion: z.string().min(1),
+  }),
+  thanks: z.object({ headline: z.string().min(1), body: z.string().min(1) }),
+  masterclass: z.object({
+    title: z.string().min(1),
+    description: z.string().min(1),
+    video: z.object({
+      src: linkTarget,
+      poster: linkTarget.optional(),
+      captions: linkTarget.optional(),
+    }),
+  }),
+  guide: z.object({
+    title: z.string().min(1),
+    /** Public path the PDF is served at, e.g. /guide/5-poses-for-healthy-hips.pdf */
+    path: z.string().regex(/^\/[\w\-/]+\.pdf$/),
+  }),
+  links: z.record(linkId, linkTarget),
+  sequence: z.object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    version: z.number().int().positive(),
+    timeZone,
+    /** Optional local hour (0-23) lessons are aligned to; absent means exactly `delayDays` after the previous send. */
+    sendHour: z.number().int().min(0).max(23).optional(),
+  }),
+});
+
+export const EmailFrontmatterSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  subject: z.string().min(1).max(150),
+  preheader: z.string().min(1).max(200),
+  button: z.object({ label: z.string().min(1), link: z.string().min(1) }).optional(),
+});
+
+export const LessonFrontmatterSchema = EmailFrontmatterSchema.extend({
+  /** Days after the previous email of the sequence (fractions allowed). */
+  delayDays: z.number().positive().max(60),
+});
+
+export type Funnel = z.infer<typeof FunnelSchema>;
+export type EmailDoc = z.infer<typeof EmailFrontmatterSchema> & { body: string; file: string };
+export type LessonDoc = z.infer<typeof LessonFrontmatterSchema> & { body: string; file: string };
+
+/** The whole course as loaded from `content/`. */
+export interface Course {
+  funnel: Funnel;
+  confirm: EmailDoc;
+  welcome: EmailDoc;
+  lessons: LessonDoc[];
+}
+
+/** Link ids a template may use besides the ones in `funnel.links`. */
+export const BUILTIN_LINKS = ["confirm", "unsubscribe", "manage"] as const;
+
+function issuesText(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+function parseWith<T>(schema: z.ZodType<T>, data: unknown, file: string): T {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new ContentError(file, issuesText(result.error));
+  return result.data;
+}
+
+function parseMarkdown<T>(
+  schema: z.ZodType<T>,
+  file: string,
+  source: string,
+): T & { body: string; file: string } {
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(source);
+  } catch (e) {
+    throw new ContentError(file, `frontmatter is not valid YAML (${(e as Error).message})`);
+  }
+  const data = parseWith(schema, parsed.data, file);
+  const body = parsed.content.trim();
+  if (!body) throw new ContentError(file, "body: the email has no text");
+  return { ...data, body, file };
+}
+
+/** Every `link:<id>` used in markdown or a button must name a known link. */
+function checkLinks(doc: EmailDoc, known: Set<string>): void {
+  const used = [...doc.body.matchAll(/\]\(link:([^)\s]+)\)/g)].map((m) => m[1] as string);
+  for (const id of used) {
+    if (!known.has(id)) {
+      throw new ContentError(
+        doc.file,
+        `body: unknown link 'link:${id}' (define it in funnel.yaml links)`,
+      );
+    }
+  }
+  if (doc.button && !known.has(doc.button.link)) {
+    throw new ContentError(doc.file, `button.link: unknown link '${doc.button.link}'`);
+  }
+}
+
+/**
+ * Validates a course given as file name -> text. Pure: the caller reads the files.
+ * Throws {@link ContentError} naming the file and the field at the first problem.
+ */
+export function parseCourse(files: Record<string, string>): Course {
+  const funnelSrc = files["funnel.yaml"];
+  if (funnelSrc === undefined) throw new ContentError("funnel.yaml", "file is missing");
+  let funnelData: unknown;
+  try {
+    funnelData = parseYaml(funnelSrc);
+  } catch (e) {
+    throw new ContentError("funnel.yaml", `not valid YAML (${(e as Error).message})`);
+  }
+  const funnel = parseWith(FunnelSchema, funnelData, "funnel.yaml");
+
+  const need = (name: string): string => {
+    const text = files[name];
+    if (text === undefined) throw new ContentError(name, "file is missing");
+    return text;
+  };
+  const confirm = parseMarkdown(
+    EmailFrontmatterSchema,
+    "emails/confirm.md",
+    need("emails/confirm.md"),
+  );
+  const welcome = parseMarkdown(
+    EmailFrontmatterSchema,
+    "emails/welcome.md",
+    need("emails/welcome.md"),
+  );
+  const lessonFiles = Object.keys(files)
+    .filter((f) => /^lessons\/\d{2}-[a-z0-9-]+\.md$/.test(f))
+    .sort();
+  if (lessonFiles.length === 0)
+    throw new ContentError("lessons/", "no lessons (expected NN-slug.md files)");
+  const lessons = lessonFiles.map((f) =>
+    parseMarkdown(LessonFrontmatterSchema, f, files[f] as string),
+  );
+
+  const ids = new Set<string>();
+  for (const doc of [confirm, welcome, ...lessons]) {
+    if (ids.has(doc.id)) throw new ContentError(doc.file, `id: '${doc.id}' is used twice`);
+    ids.add(doc.id);
+  }
+  const known = new Set([...Object.keys(funnel.links), ...BUILTIN_LINKS]);
+  for (const doc of [confirm, welcome, ...lessons]) checkLinks(doc, known);
+  return { funnel, confirm, welcome, lessons };
+}
+
+/** Reads and validates `dir` (funnel.yaml, emails/*.md, lessons/*.md). */
+export function loadCourse(dir: string): Course {
+  const files: Record<string, string> = {};
+  const read = (rel: string) => {
+    files[rel] = readFileSync(join(dir, rel), "utf8");
+  };
+  try {
+    read("funnel.yaml");
+  } catch {
+    throw new ContentError(join(dir, "funnel.yaml"), "file is missing");
+  }
+  for (const sub of ["emails", "lessons"]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(dir, sub));
+    } catch {
+      // a missing folder is reported by parseCourse, naming the file it needed
+    }
+    for (const n of names) if (n.endsWith(".md")) read(`${sub}/${n}`);
+  }
+  return parseCourse(files);
+}

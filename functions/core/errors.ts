@@ -1,0 +1,25 @@
+/** Content in `content/` is invalid; the message names the file and the field. */
+export class ContentError extends Error {
+  override name = "ContentError";
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** A state change that the subscriber's current state does not allow. */
+export class TransitionError extends Error {
+  override name = "TransitionError";
+}
+
+/** A token that is malformed, tampered with, expired or for another purpose. */
+export class TokenError extends Error {
+  override name = "TokenError";
+}
+
+/** A required configuration value is missing or invalid; the message names it. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}

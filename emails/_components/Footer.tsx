@@ -1,0 +1,67 @@
+import { Hr, Link, Section, Text } from "@react-email/components";
+import { colors, sizes } from "../theme";
+import type { BrandProps } from "./types";
+
+/**
+ * The one footer. Transactional mail (the confirmation) explains why it arrived and has no
+ * unsubscribe link: nobody is on a list yet. Marketing mail carries the unsubscribe and
+ * manage-your-data links. Both carry the sender's postal address.
+ */
+export type FooterProps = { brand: BrandProps } & (
+  | { kind: "transactional" }
+  | { kind: "marketing"; unsubscribeUrl: string; manageUrl: string }
+);
+
+export function Footer(props: FooterProps) {
+  const { brand } = props;
+  const site = siteName(brand.siteUrl);
+  return (
+    <Section style={footer}>
+      {props.kind === "transactional" ? (
+        <Text style={small}>
+          You got this email because someone entered this address on the sign-up form at {site}. If
+          that wasn't you, just ignore it and you won't hear from us again.
+        </Text>
+      ) : (
+        <>
+          <Text style={small}>
+            You're receiving this because you signed up at {site} and confirmed your address.
+          </Text>
+          <Text style={small}>
+            <Link href={props.unsubscribeUrl} style={link}>
+              Unsubscribe
+            </Link>
+            {" · "}
+            <Link href={props.manageUrl} style={link}>
+              Manage your data
+            </Link>
+          </Text>
+        </>
+      )}
+      <Hr style={rule} />
+      <Text style={small}>{`${brand.name} · ${brand.postalAddress}`}</Text>
+    </Section>
+  );
+}
+
+/** "healthyhips.example" from "https://healthyhips.example/"; the raw value if it is not a URL. */
+function siteName(siteUrl: string): string {
+  try {
+    return new URL(siteUrl).host;
+  } catch {
+    return siteUrl;
+  }
+}
+
+const footer = { padding: "20px 28px 8px" };
+
+const small = {
+  fontSize: sizes.small,
+  lineHeight: 1.5,
+  color: colors.muted,
+  margin: "0 0 10px",
+};
+
+const link = { color: colors.muted, textDecoration: "underline" };
+
+const rule = { border: "none", borderTop: `1px solid ${colors.rule}`, margin: "14px 0" };

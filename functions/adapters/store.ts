@@ -1,0 +1,283 @@
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { SendFailure, SendRecord, Subscriber } from "../core/subscriber";
+import { statsKey, subscriberKey, TABLE } from "./table";
+
+type Attrs = Partial<Subscriber>;
+type Attr = keyof Subscriber;
+
+/** A due index entry: enough to claim the subscriber it names. */
+export interface DueEntry {
+  sid: string;
+  step: number;
+  dueAt: string;
+}
+
+export interface ClickRecord {
+  link: string;
+  at: string;
+  scanner: boolean;
+}
+
+const isConditionFailure = (e: unknown) =>
+  (e as { name?: string })?.name === "ConditionalCheckFailedException";
+
+function toSubscriber(item: Record<string, unknown> | undefined): Subscriber | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as Subscriber;
+}
+
+/** Builds `SET a = :a, … REMOVE b, …` with names and values, plus a version bump. */
+function updateExpression(set: Attrs, remove: Attr[], extra: string[] = []) {
+  const names: Record<string, string> = { "#version": "version" };
+  const values: Record<string, unknown> = { ":one": 1 };
+  const sets = ["#version = #version + :one", ...extra];
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined) continue;
+    names[`#${k}`] = k;
+    values[`:set_${k}`] = v;
+    sets.push(`#${k} = :set_${k}`);
+  }
+  const removes = remove
+    .filter((k) => !(k in set))
+    .map((k) => {
+      names[`#${k}`] = k;
+      return `#${k}`;
+    });
+  const expr = `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`;
+  return { expr, names, values };
+}
+
+/**
+ * Subscriber persistence on one DynamoDB table. Every change is one conditional write on one
+ * item (no transactions); a failed condition returns `undefined`/`false`, never throws.
+ */
+export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
+  const TableName = tableName;
+
+  async function conditionalUpdate(
+    sid: string,
+    condition: string,
+    condNames: Record<string, string>,
+    condValues: Record<string, unknown>,
+    set: Attrs,
+    remove: Attr[],
+    extra: string[] = [],
+  ): Promise<Subscriber | undefined> {
+    const u = updateExpression(set, remove, extra);
+    try {
+      const out = await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: subscriberKey(sid),
+          UpdateExpression: u.expr,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...u.names, ...condNames },
+          ExpressionAttributeValues: { ...u.values, ...condValues },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toSubscriber(out.Attributes);
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  return {
+    async get(sid: string): Promise<Subscriber | undefined> {
+      const out = await doc.send(
+        new GetCommand({ TableName, Key: subscriberKey(sid), ConsistentRead: true }),
+      );
+      return toSubscriber(out.Item);
+    },
+
+    /** Creates the item unless one exists; false when it already did. */
+    async create(sub: Subscriber): Promise<boolean> {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...subscriberKey(sub.sid), ...sub },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    /** Applies a decision if nobody wrote since `version` was read. */
+    update(
+      sid: string,
+      version: number,
+      set: Attrs,
+      remove: Attr[],
+    ): Promise<Subscriber | undefined> {
+      return conditionalUpdate(
+        sid,
+        "#version = :expected",
+        {},
+        { ":expected": version },
+        set,
+        remove,
+      );
+    },
+
+    /** Subscribers of one shard due at or before `nowIso`, oldest first, one page. */
+    async queryDue(shard: string, nowIso: string, limit = 100, cursor?: Record<string, unknown>) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TABLE.dueIndex,
+          KeyConditionExpression: "#shard = :shard AND #dueAt <= :now",
+          ExpressionAttributeNames: { "#shard": TABLE.dueShard, "#dueAt": TABLE.dueAt },
+          ExpressionAttributeValues: { ":shard": shard, ":now": nowIso },
+          Limit: limit,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      const entries: DueEntry[] = (out.Items ?? [])
+        .filter((i) => i.status === "active")
+        .map((i) => ({ sid: String(i.pk).slice(4), step: Number(i.step), dueAt: String(i.dueAt) }));
+      return { entries, cursor: out.LastEvaluatedKey };
+    },
+
+    /**
+     * Claims a due subscriber: moves `dueAt` to `leaseUntil` and stamps `lease`, only if step
+     * and dueAt are still what the index said. A crashed sender's claim falls due again.
+     */
+    claim(entry: DueEntry, lease: string, leaseUntil: string): Promise<Subscriber | undefined> {
+      return conditionalUpdate(
+        entry.sid,
+        "#status = :active AND #step = :step AND #dueAt = :dueAt",
+        { "#status": "status", "#step": "step", "#dueAt": "dueAt" },
+        { ":active": "active", ":step": entry.step, ":dueAt": entry.dueAt },
+        { dueAt: leaseUntil, lease },
+        [],
+      );
+    },
+
+    /** Records a send and moves on, only while the lease is still ours. */
+    async advance(
+      sid: string,
+      lease: string,
+      sent: SendRecord,
+      set: Attrs,
+      remove: Attr[],
+    ): Promise<boolean> {
+      const out = await conditionalUpdate(
+        sid,
+        "#lease = :lease AND #status = :active",
+        { "#lease": "lease", "#status": "status", "#sends": "sends" },
+        { ":lease": lease, ":active": "active", ":sent": [sent], ":none": [] },
+        set,
+        remove,
+        ["#sends = list_append(if_not_exists(#sends, :none), :sent)"],
+      );
+      return out !== undefined;
+    },
+
+    /** Records a permanent failure of one step and moves past it (never retried forever). */
+    async skip(
+      sid: string,
+      lease: string,
+      failure: SendFailure,
+      set: Attrs,
+      remove: Attr[],
+    ): Promise<boolean> {
+      const out = await conditionalUpdate(
+        sid,
+        "#lease = :lease AND #status = :active",
+        { "#lease": "lease", "#status": "status", "#failures": "failures" },
+        { ":lease": lease, ":active": "active", ":failure": [failure], ":none": [] },
+        set,
+        remove,
+        ["#failures = list_append(if_not_exists(#failures, :none), :failure)"],
+      );
+      return out !== undefined;
+    },
+
+    /** Erases everything stored under a subscriber (profile and click records). */
+    async erase(sid: string): Promise<void> {
+      const { pk } = subscriberKey(sid);
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": pk },
+            ProjectionExpression: "pk, sk",
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        const keys = page.Items ?? [];
+        for (let i = 0; i < keys.length; i += 25) {
+          const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+          await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: batch } }));
+        }
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    },
+
+    /** Appends a click record under the subscriber's partition (erased with them). */
+    async recordClick(sid: string, click: ClickRecord): Promise<void> {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { pk: `SUB#${sid}`, sk: `CLICK#${click.at}#${click.link}`, ...click },
+        }),
+      );
+    },
+
+    async clicks(sid: string): Promise<ClickRecord[]> {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :click)",
+          ExpressionAttributeValues: { ":pk": `SUB#${sid}`, ":click": "CLICK#" },
+        }),
+      );
+      return (out.Items ?? []).map((i) => ({ link: i.link, at: i.at, scanner: i.scanner }));
+    },
+
+    /** Adds to the funnel's daily counters (atomic ADD; a missing counter starts at 0). */
+    async count(day: string, counters: Record<string, number>): Promise<void> {
+      const entries = Object.entries(counters);
+      if (entries.length === 0) return;
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      entries.forEach(([k, v], i) => {
+        names[`#c${i}`] = k;
+        values[`:c${i}`] = v;
+      });
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: statsKey(day),
+          UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(", ")}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    },
+
+    async stats(day: string): Promise<Record<string, number>> {
+      const out = await doc.send(new GetCommand({ TableName, Key: statsKey(day) }));
+      const { pk: _pk, sk: _sk, ...counters } = out.Item ?? {};
+      return counters as Record<string, number>;
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

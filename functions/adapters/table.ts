@@ -1,0 +1,14 @@
+/** The one table's key schema, shared by the store, the local stack and the CDK construct. */
+export const TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  dueIndex: "due",
+  dueShard: "dueShard",
+  dueAt: "dueAt",
+  ttl: "expiresAt",
+  /** Attributes the due index carries besides its keys. */
+  dueProjection: ["step", "status"],
+} as const;
+
+export const subscriberKey = (sid: string) => ({ pk: `SUB#${sid}`, sk: "PROFILE" });
+export const statsKey = (day: string) => ({ pk: `STATS#${day}`, sk: "DAY" });

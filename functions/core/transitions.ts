@@ -1,0 +1,176 @@
+import { DAY_MS } from "./schedule";
+import type { Consent, SendRecord, Status, Subscriber } from "./subscriber";
+import { dueShard } from "./tokens";
+
+export const MINUTE_MS = 60_000;
+/** Unconfirmed signups are neither kept nor mailed after this. */
+export const PENDING_TTL_MS = 7 * DAY_MS;
+/** At most one confirmation email per address per this gap… */
+export const CONFIRM_GAP_MS = 10 * MINUTE_MS;
+/** …and at most this many per 24 hours, however many signups arrive. */
+export const CONFIRM_MAX_PER_DAY = 3;
+export const DUE_SHARDS = 8;
+
+type Attr = keyof Subscriber;
+
+/** What a rule decided; the store applies it as one conditional write on `version`. */
+export type Decision =
+  | { kind: "create"; item: Subscriber; sendConfirm: true }
+  | {
+      kind: "update";
+      set: Partial<Subscriber>;
+      remove: Attr[];
+      sendConfirm?: boolean;
+      kick?: boolean;
+    }
+  | { kind: "noop"; reason: string }
+  | { kind: "refuse"; reason: "unknown" | "expired" | "ended" };
+
+const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
+const DUE_ATTRS: Attr[] = ["dueAt", "dueShard", "lease"];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Whether a pending signup has outlived its confirmation window. */
+export function isExpired(sub: Subscriber, now: number): boolean {
+  return sub.status === "pending" && sub.expiresAt !== undefined && sub.expiresAt * 1000 <= now;
+}
+
+export interface SignupInput {
+  sid: string;
+  email: string;
+  firstName: string;
+  timeZone: string;
+  consent: Consent;
+  sequenceId: string;
+  sequenceVersion: number;
+}
+
+/** Counters after sending one more confirmation, or undefined when the limits say no. */
+function confirmBudget(sub: Subscriber, now: number) {
+  if (sub.confirmLastAt && now - Date.parse(sub.confirmLastAt) < CONFIRM_GAP_MS) return undefined;
+  const fresh = !(now - Date.parse(sub.confirmWindowStart) < DAY_MS);
+  if (!fresh && sub.confirmCount >= CONFIRM_MAX_PER_DAY) return undefined;
+  return {
+    confirmCount: fresh ? 1 : sub.confirmCount + 1,
+    confirmWindowStart: fresh ? iso(now) : sub.confirmWindowStart,
+    confirmLastAt: iso(now),
+  };
+}
+
+/**
+ * A signup form post. New address: pending + confirmation. Pending: re-send the confirmation
+ * within the rate limits. Active or completed: nothing changes. Unsubscribed: needs a fresh
+ * confirmation. Bounced or complained: nothing is sent.
+ */
+export function onSignup(
+  current: Subscriber | undefined,
+  input: SignupInput,
+  now: number,
+): Decision {
+  const expiresAt = Math.floor((now + PENDING_TTL_MS) / 1000);
+  if (!current) {
+    const item: Subscriber = {
+      ...input,
+      status: "pending",
+      version: 1,
+      createdAt: iso(now),
+      updatedAt: iso(now),
+      step: 0,
+      sends: [],
+      confirmCount: 1,
+      confirmWindowStart: iso(now),
+      confirmLastAt: iso(now),
+      expiresAt,
+    };
+    return { kind: "create", item, sendConfirm: true };
+  }
+  if (current.status === "active" || current.status === "completed") {
+    return { kind: "noop", reason: "already subscribed" };
+  }
+  if (current.status === "bounced" || current.status === "complained") {
+    return { kind: "noop", reason: `address ${current.status}` };
+  }
+  // pending (possibly expired) or unsubscribed: a fresh confirmation, within the limits.
+  // Nothing changes unless a confirmation can go out, so a flood of signups writes nothing.
+  const budget = confirmBudget(current, now);
+  if (!budget) return { kind: "noop", reason: "confirmation rate limit" };
+  return {
+    kind: "update",
+    set: {
+      status: "pending",
+      firstName: input.firstName || current.firstName,
+      timeZone: input.timeZone,
+      consent: input.consent,
+      expiresAt,
+      ...budget,
+    },
+    remove: [],
+    sendConfirm: true,
+  };
+}
+
+/** The confirm page's POST. Starts (or resumes) the sequence now. */
+export function onConfirm(current: Subscriber | undefined, now: number, length: number): Decision {
+  if (!current) return { kind: "refuse", reason: "unknown" };
+  if (current.status === "active" || current.status === "completed") {
+    return { kind: "noop", reason: "already confirmed" };
+  }
+  if (ENDED.includes(current.status)) return { kind: "refuse", reason: "ended" };
+  if (isExpired(current, now)) return { kind: "refuse", reason: "expired" };
+  const done = current.step >= length;
+  return {
+    kind: "update",
+    set: {
+      status: done ? "completed" : "active",
+      confirmedAt: iso(now),
+      ...(done ? {} : { dueAt: iso(now), dueShard: dueShard(current.sid, DUE_SHARDS) }),
+    },
+    remove: done ? ["expiresAt", ...DUE_ATTRS] : ["expiresAt", "lease"],
+    kick: !done,
+  };
+}
+
+/** Unsubscribe (page button, one-click POST or manage page): no further sends, ever. */
+export function onUnsubscribe(current: Subscriber | undefined, now: number): Decision {
+  if (!current) return { kind: "noop", reason: "unknown" };
+  if (ENDED.includes(current.status)) return { kind: "noop", reason: `already ${current.status}` };
+  return {
+    kind: "update",
+    set: { status: "unsubscribed", endedAt: iso(now) },
+    remove: ["expiresAt", ...DUE_ATTRS],
+  };
+}
+
+/** SES feedback: a permanent bounce or a complaint ends all sending. Repeats change nothing. */
+export function onFeedback(
+  current: Subscriber | undefined,
+  kind: "bounced" | "complained",
+  now: number,
+): Decision {
+  if (!current) return { kind: "noop", reason: "unknown" };
+  if (current.status === kind || (current.status === "complained" && kind === "bounced")) {
+    return { kind: "noop", reason: `already ${current.status}` };
+  }
+  return {
+    kind: "update",
+    set: { status: kind, endedAt: iso(now) },
+    remove: ["expiresAt", ...DUE_ATTRS],
+  };
+}
+
+/**
+ * After step `sent` went out: record it, move to the next step and its due time, or complete.
+ * `nextDueAt` is undefined when the sequence has no further step.
+ */
+export function afterSend(
+  sent: SendRecord,
+  nextDueAt: number | undefined,
+): {
+  set: Partial<Subscriber>;
+  remove: Attr[];
+} {
+  if (nextDueAt === undefined) {
+    return { set: { step: sent.step + 1, status: "completed" }, remove: [...DUE_ATTRS] };
+  }
+  return { set: { step: sent.step + 1, dueAt: iso(nextDueAt) }, remove: ["lease"] };
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { classifySendError, type Mailer } from "../adapters/mailer";
+import type { DueEntry, Store } from "../adapters/store";
+import type { Course } from "../core/content";
+import type { Clock, JobQueue, Logger, SendJob } from "../core/ports";
+import { emailAt, nextSendAt } from "../core/schedule";
+import { afterSend, DUE_SHARDS } from "../core/transitions";
+import type { Composer } from "../mail/compose";
+
+export interface DripDeps {
+  course: Course;
+  store: Store;
+  mailer: Mailer;
+  composer: Composer;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** Length of a sequence day in ms (shortened by a fast clock). */
+  dayMs: number;
+  /** How long a claim holds before the work falls due again. */
+  leaseMs: number;
+}
+
+/** A send that should be retried later (throttling, timeouts); the queue backs off. */
+export class RetryableSendError extends Error {
+  override name = "RetryableSendError";
+}
+
+const newLease = () => randomBytes(12).toString("base64url");
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Claims one due entry; returns the job to enqueue, or undefined if someone else moved it. */
+export async function claim(
+  deps: Pick<DripDeps, "store" | "leaseMs">,
+  entry: DueEntry,
+  now: number,
+) {
+  const lease = newLease();
+  const claimed = await deps.store.claim(entry, lease, iso(now + deps.leaseMs));
+  return claimed ? ({ sid: entry.sid, step: entry.step, lease } satisfies SendJob) : undefined;
+}
+
+/**
+ * One scheduler tick: query every shard of the due index for `dueAt <= now`, claim each entry
+ * and enqueue the claims. Cost follows the number due, never the list size.
+ */
+export async function dispatch(deps: Pick<DripDeps, "store" | "queue" | "leaseMs">, now: number) {
+  let claimed = 0;
+  for (let shard = 0; shard < DUE_SHARDS; shard++) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.queryDue(String(shard), iso(now), 100, cursor);
+      const jobs = (await Promise.all(page.entries.map((e) => claim(deps, e, now)))).filter(
+        (j): j is SendJob => j !== undefined,
+      );
+      if (jobs.length) await deps.queue.enqueue(jobs);
+      claimed += jobs.length;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return { claimed };
+}
+
+/** Claims one subscriber right away (the welcome email must not wait for the next tick). */
+export async function kick(
+  deps: Pick<DripDeps, "store" | "queue" | "leaseMs">,
+  sid: string,
+  now: number,
+) {
+  const sub = await deps.store.get(sid);
+  if (sub?.status !== "active" || !sub.dueAt || Date.parse(sub.dueAt) > now) return false;
+  const job = await claim(deps, { sid, step: sub.step, dueAt: sub.dueAt }, now);
+  if (job) await deps.queue.enqueue([job]);
+  return job !== undefined;
+}
+
+export type SendOutcome = "sent" | "skipped" | "failed";
+
+/**
+ * Sends one claimed job: render, send through SES, then advance on condition that the lease
+ * is still ours. Throttling and transient errors throw {@link RetryableSendError}; permanent
+ * rejects are recorded on the subscriber and the sequence moves past that email.
+ */
+export async function sendJob(deps: DripDeps, job: SendJob): Promise<SendOutcome> {
+  const sub = await deps.store.get(job.sid);
+  if (sub?.status !== "active" || sub.lease !== job.lease || sub.step !== job.step)
+    return "skipped";
+  const now = deps.clock.now();
+  const following = emailAt(deps.course, job.step + 1);
+  const schedule = {
+    dayMs: deps.dayMs,
+    sendHour: deps.course.funnel.sequence.sendHour,
+    timeZone: sub.timeZone,
+  };
+  const nextDue = (sentAt: number) =>
+    following?.kind === "lesson" ? nextSendAt(sentAt, following.delayDays, schedule) : undefined;
+
+  const email = await deps.composer.step(sub, job.step, now);
+  let messageId: string;
+  try {
+    messageId = await deps.mailer.send(email);
+  } catch (error) {
+    const kind = classifySendError(error);
+    if (kind !== "permanent") {
+      throw new RetryableSendError(`send ${kind}: ${(error as Error)?.name ?? "error"}`, {
+        cause: error,
+      });
+    }
+    const failure = {
+      step: job.step,
+      at: iso(now),
+      reason: String((error as Error)?.name ?? "rejected"),
+    };
+    const next = afterSend({ ...failure, id: email.id, messageId: "" }, nextDue(now));
+    await deps.store.skip(job.sid, job.lease, failure, next.set, next.remove);
+    deps.logger.warn("send rejected permanently", { step: job.step, reason: failure.reason });
+    return "failed";
+  }
+  const sentAt = deps.clock.now();
+  const record = { step: job.step, id: email.id, at: iso(sentAt), messageId };
+  const next = afterSend(record, nextDue(sentAt));
+  const advanced = await deps.store.advance(job.sid, job.lease, record, next.set, next.remove);
+  if (!advanced) deps.logger.warn("advance lost its lease after send", { step: job.step });
+  return "sent";
+}

@@ -1,0 +1,133 @@
+import { emailKey } from "../core/email-address";
+import { sequenceLength } from "../core/schedule";
+import type { Consent, Subscriber } from "../core/subscriber";
+import { subscriberId } from "../core/tokens";
+import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
+import { type DripDeps, kick } from "./drip";
+
+export interface FunnelDeps extends DripDeps {
+  /** Key of the subscriber-id hash; never rotated. */
+  idKey: string;
+}
+
+export interface SignupRequest {
+  email: string;
+  firstName: string;
+  timeZone: string;
+  consent: Omit<Consent, "at">;
+}
+
+const MAX_ATTEMPTS = 5;
+export const day = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/**
+ * Reads, decides with a pure rule, and writes on condition that nobody wrote in between;
+ * on a lost race it reads again and decides again.
+ */
+async function apply(
+  deps: FunnelDeps,
+  sid: string,
+  decide: (current: Subscriber | undefined, now: number) => Decision,
+): Promise<{ decision: Decision; sub?: Subscriber }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await deps.store.get(sid);
+    const now = deps.clock.now();
+    const decision = decide(current, now);
+    if (decision.kind === "create") {
+      if (await deps.store.create(decision.item)) return { decision, sub: decision.item };
+    } else if (decision.kind === "update" && current) {
+      const sub = await deps.store.update(
+        sid,
+        current.version,
+        { ...decision.set, updatedAt: new Date(now).toISOString() },
+        decision.remove,
+      );
+      if (sub) return { decision, sub };
+    } else {
+      return { decision, sub: current };
+    }
+  }
+  throw new Error("too much contention on one subscriber");
+}
+
+/** The subscriber id an address is known by. */
+export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
+  return subscriberId(deps.idKey, emailKey(email));
+}
+
+/**
+ * A signup: creates a pending subscriber and sends the confirmation email, within the
+ * per-address limits. Signing up again while active changes nothing and sends nothing.
+ */
+export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
+  const sid = sidFor(deps, req.email);
+  const { funnel } = deps.course;
+  const { decision, sub } = await apply(deps, sid, (current, now) =>
+    onSignup(
+      current,
+      {
+        sid,
+        email: req.email,
+        firstName: req.firstName,
+        timeZone: req.timeZone,
+        consent: { ...req.consent, at: new Date(now).toISOString() },
+        sequenceId: funnel.sequence.id,
+        sequenceVersion: funnel.sequence.version,
+      },
+      now,
+    ),
+  );
+  const mailed =
+    decision.kind !== "noop" && decision.kind !== "refuse" && decision.sendConfirm === true && sub;
+  if (mailed) {
+    const now = deps.clock.now();
+    await deps.mailer.send(await deps.composer.confirmation(sub, now));
+    await deps.store.count(day(now), { signups: 1 });
+  }
+  deps.logger.info("signup", {
+    outcome: mailed
+      ? "confirmation sent"
+      : decision.kind === "noop"
+        ? decision.reason
+        : decision.kind,
+  });
+  return { sid, confirmationSent: Boolean(mailed) };
+}
+
+/** The confirm page's POST: active now, welcome email claimed and queued at once. */
+export async function confirm(deps: FunnelDeps, sid: string) {
+  const length = sequenceLength(deps.course);
+  const { decision, sub } = await apply(deps, sid, (current, now) =>
+    onConfirm(current, now, length),
+  );
+  if (decision.kind === "refuse") return { ok: false as const, reason: decision.reason };
+  if (decision.kind === "update") {
+    const now = deps.clock.now();
+    await deps.store.count(day(now), { confirmations: 1 });
+    if (decision.kick) await kick(deps, sid, now);
+  }
+  return { ok: true as const, firstName: sub?.firstName ?? "" };
+}
+
+/** Unsubscribes (idempotent). No email is sent to the address afterwards. */
+export async function unsubscribe(deps: FunnelDeps, sid: string) {
+  const { decision } = await apply(deps, sid, onUnsubscribe);
+  if (decision.kind === "update")
+    await deps.store.count(day(deps.clock.now()), { unsubscribes: 1 });
+  return decision.kind === "update";
+}
+
+/** SES feedback: permanent bounce or complaint. The same event twice changes nothing. */
+export async function feedback(deps: FunnelDeps, sid: string, kind: "bounced" | "complained") {
+  const { decision } = await apply(deps, sid, (current, now) => onFeedback(current, kind, now));
+  if (decision.kind === "update") await deps.store.count(day(deps.clock.now()), { [kind]: 1 });
+  return decision.kind === "update";
+}
+
+/** Everything stored about one subscriber, for the "export my data" button. */
+export async function exportData(deps: FunnelDeps, sid: string) {
+  const sub = await deps.store.get(sid);
+  if (!sub) return undefined;
+  const { lease: _lease, version: _version, dueShard: _shard, ...profile } = sub;
+  return { profile, clicks: await deps.store.clicks(sid) };
+}

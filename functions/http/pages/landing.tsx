@@ -1,0 +1,131 @@
+/** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic */
+import { Layout } from "./layout";
+import { markdown } from "./markdown";
+import { SignupForm, type SignupFormProps } from "./signup-form";
+
+export type LandingPageProps = SignupFormProps;
+
+/** The public landing page: the promise, the signup form, the teacher and the guide. */
+export const LandingPage = (props: LandingPageProps) => {
+  const { funnel, error } = props;
+  const { landing, brand, guide, masterclass } = funnel;
+  return (
+    <Layout
+      funnel={funnel}
+      title={error ? `Please check the form · ${landing.title}` : landing.title}
+      description={landing.subheadline}
+      indexable
+    >
+      <section class="hero" aria-labelledby="hero-title">
+        <div class="wrap hero-grid">
+          <div>
+            <p class="eyebrow">Free video masterclass</p>
+            <h1 id="hero-title">{landing.headline}</h1>
+            <p class="lead">{landing.subheadline}</p>
+            <ul class="includes" aria-label="What you get">
+              <li>
+                <Icon path="M8 5.5v13l10-6.5z" />
+                Video masterclass
+              </li>
+              <li>
+                <Icon path="M7 3h7l5 5v13H7zM14 3v5h5M10 13h6M10 17h6" />
+                Printable PDF guide
+              </li>
+              <li>
+                <Icon path="M4 6h16v12H4zM4 7l8 6 8-6" />
+                Gentle lessons by email
+              </li>
+            </ul>
+          </div>
+          <div class="card" id="signup">
+            <SignupForm {...props} />
+          </div>
+        </div>
+      </section>
+
+      <section class="section" aria-labelledby="learn-title">
+        <div class="wrap split">
+          <div class="prose">{markdown(landing.body)}</div>
+          <div>
+            <h2 id="learn-title">What you will learn</h2>
+            <ul class="benefits">
+              {landing.benefits.map((b) => (
+                <li key={b}>{b}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      </section>
+
+      <section class="section" aria-labelledby="about-title">
+        <div class="wrap">
+          <h2 id="about-title" class="visually-hidden">
+            Your teacher and your guide
+          </h2>
+          <div class="pair">
+            <article class="card" aria-labelledby="teacher-title">
+              <div class="teacher-mark" aria-hidden="true">
+                {initials(brand.teacher)}
+              </div>
+              <p class="eyebrow">Your teacher</p>
+              <h3 id="teacher-title">{brand.teacher}</h3>
+              <p class="muted">{brand.tagline}</p>
+            </article>
+            <article class="card" aria-labelledby="guide-title">
+              <div class="guide-preview">
+                <div class="guide-page" aria-hidden="true">
+                  <span></span>
+                  <span></span>
+                  <span></span>
+                  <span></span>
+                  <span></span>
+                  <span></span>
+                </div>
+                <div>
+                  <p class="eyebrow">Printable PDF guide</p>
+                  <h3 id="guide-title">{guide.title}</h3>
+                  <p class="muted">
+                    Comes with the masterclass: every pose on one page, with gentler options, to
+                    keep by your mat.
+                  </p>
+                </div>
+              </div>
+            </article>
+          </div>
+          <div class="cta-band">
+            <h2>{masterclass.title}</h2>
+            <p>Free, with the printable guide. Unsubscribe at any time with one click.</p>
+            <a class="button" href="#signup">
+              {landing.cta}
+            </a>
+          </div>
+        </div>
+      </section>
+    </Layout>
+  );
+};
+
+/** A small line icon; decorative, the text beside it says what it means. */
+const Icon = ({ path }: { path: string }) => (
+  <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <path
+      d={path}
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.6"
+      stroke-linejoin="round"
+      stroke-linecap="round"
+    />
+  </svg>
+);
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w[0])
+    .slice(0, 2)
+    .join("")
+    .toUpperCase();
+}

@@ -1,0 +1,131 @@
+/**
+ * The site's only script: progressive enhancement, no dependencies. Every page works
+ * without it. It fills the time zone field, sends the signup form with fetch and shows
+ * the answer inline, auto-submits the confirm form once, and reports the first play of
+ * the masterclass video. Kept as plain ES2017 so it runs unbundled in any browser in use.
+ */
+export const siteJs = `(function () {
+  "use strict";
+
+  var zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) {}
+  document.querySelectorAll('input[name="tz"]').forEach(function (input) {
+    if (!input.value) input.value = zone;
+  });
+
+  document.querySelectorAll("form[data-signup]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || form.getAttribute("data-busy")) return;
+      event.preventDefault();
+      sendSignup(form);
+    });
+  });
+
+  function field(form, name) {
+    var el = form.elements.namedItem(name);
+    return el && typeof el.value === "string" ? el.value : "";
+  }
+
+  function say(form, text, kind) {
+    var status = form.querySelector("[data-status]");
+    if (!status) return;
+    status.className = "status" + (kind ? " is-" + kind : "");
+    status.textContent = text;
+  }
+
+  function sendSignup(form) {
+    var button = form.querySelector("button[type=submit]");
+    var fields = form.querySelector("[data-fields]");
+    var body = {
+      email: field(form, "email").trim(),
+      firstName: field(form, "firstName").trim(),
+      tz: field(form, "tz") || zone,
+      stamp: field(form, "stamp"),
+      website: field(form, "website"),
+    };
+    form.setAttribute("data-busy", "1");
+    if (button) button.disabled = true;
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    say(form, "Sending…", "");
+
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    }).then(
+      function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          done();
+          if (res.ok) {
+            if (fields) fields.hidden = true;
+            form.classList.add("is-done");
+            say(form, form.getAttribute("data-success") || "Check your inbox to confirm your email.", "ok");
+            var status = form.querySelector("[data-status]");
+            if (status) status.focus();
+            return;
+          }
+          say(form, (data && data.error) || "Something went wrong. Please try again.", "error");
+          markIssues(form, data && data.issues);
+        });
+      },
+      function () {
+        // No answer at all (offline, blocked): let the browser post the form instead.
+        done();
+        form.setAttribute("data-busy", "1");
+        form.submit();
+      },
+    );
+
+    function done() {
+      form.removeAttribute("data-busy");
+      if (button) button.disabled = false;
+    }
+  }
+
+  function markIssues(form, issues) {
+    if (!Array.isArray(issues)) return;
+    var first = null;
+    issues.forEach(function (issue) {
+      var path = issue && (Array.isArray(issue.path) ? issue.path[0] : issue.path);
+      var el = typeof path === "string" ? form.elements.namedItem(path) : null;
+      if (el && el.type !== "hidden" && typeof el.focus === "function") {
+        el.setAttribute("aria-invalid", "true");
+        if (!first) first = el;
+      }
+    });
+    if (first) first.focus();
+  }
+
+  var auto = document.querySelector("form[data-autosubmit]");
+  if (auto) {
+    var key = "autosubmitted:" + auto.getAttribute("action");
+    var seen = false;
+    try {
+      seen = sessionStorage.getItem(key) === "1";
+      sessionStorage.setItem(key, "1");
+    } catch (e) {}
+    if (!seen) {
+      setTimeout(function () { auto.submit(); }, 400);
+    }
+  }
+
+  document.querySelectorAll("video[data-play-beacon]").forEach(function (video) {
+    var url = video.getAttribute("data-play-beacon") || "/api/events/play";
+    video.addEventListener("play", function onPlay() {
+      video.removeEventListener("play", onPlay);
+      var sent = false;
+      try {
+        sent = navigator.sendBeacon ? navigator.sendBeacon(url) : false;
+      } catch (e) {}
+      if (!sent && window.fetch) {
+        fetch(url, { method: "POST", keepalive: true, credentials: "same-origin" }).catch(function () {});
+      }
+    });
+  });
+})();
+`;

@@ -1,0 +1,22 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Env } from "./context";
+import { MessagePage } from "./pages";
+
+/** A friendly page for a refused or broken request. */
+export function messagePage(
+  c: Context<Env>,
+  status: ContentfulStatusCode,
+  title: string,
+  message: string,
+) {
+  const funnel = c.get("deps").course.funnel;
+  return c.html(MessagePage({ funnel, status, title, message }), status);
+}
+
+/** Pages behind a link with a token: never cached, never indexed, no referrer. */
+export function privatePage(c: Context<Env>) {
+  c.header("Cache-Control", "no-store");
+  c.header("Referrer-Policy", "no-referrer");
+  c.header("X-Robots-Tag", "noindex");
+}

@@ -1,0 +1,192 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie, setCookie } from "hono/cookie";
+import type { Purpose, TokenClaims } from "../../core/tokens";
+import { confirm, day, exportData, unsubscribe } from "../../funnel/subscriptions";
+import type { Env } from "../context";
+import {
+  ConfirmedPage,
+  ConfirmPage,
+  ErasedPage,
+  ManagePage,
+  MasterclassPage,
+  PLAY_BEACON_PATH,
+  UnsubscribedPage,
+  UnsubscribePage,
+} from "../pages";
+import { messagePage, privatePage } from "../render";
+
+const VIEW_COOKIE = "hh_view";
+/** Clicks this soon after delivery are mail scanners pre-fetching links, not people. */
+const SCANNER_WINDOW_MS = 10_000;
+const SCANNER_AGENTS =
+  /bot|crawl|spider|scan|preview|proofpoint|mimecast|barracuda|safelinks|urldefense|curl|wget|python|go-http|java\//i;
+
+/** Verifies the `t` query token for `purpose`, or undefined. */
+function claimsOf(
+  c: Context<Env>,
+  purpose: Purpose,
+  token = c.req.query("t"),
+): TokenClaims | undefined {
+  if (!token) return undefined;
+  try {
+    return c.get("deps").tokens.verify(token, purpose, c.get("deps").clock.now());
+  } catch {
+    return undefined;
+  }
+}
+
+const badLink = (c: Context<Env>) =>
+  messagePage(
+    c,
+    400,
+    "This link is not valid",
+    "It may be incomplete or out of date. Copy the whole link from the email, or sign up again.",
+  );
+
+const limit = bodyLimit({ maxSize: 4096, onError: (c) => c.text("request body too large", 413) });
+
+/** Confirm, unsubscribe, click-through, manage and the masterclass: every link in an email. */
+export const linkRoutes = new Hono<Env>()
+  // A GET only shows the page; its POST (auto-submitted by the page's script) confirms.
+  .get("/confirm", (c) => {
+    privatePage(c);
+    const token = c.req.query("t");
+    if (!claimsOf(c, "confirm")) return badLink(c);
+    return c.html(ConfirmPage({ funnel: c.get("deps").course.funnel, token: token as string }));
+  })
+  .post("/confirm", limit, async (c) => {
+    privatePage(c);
+    const claims = claimsOf(c, "confirm");
+    if (!claims) return badLink(c);
+    const result = await confirm(c.get("deps"), claims.sid);
+    if (!result.ok) {
+      if (result.reason === "expired")
+        return messagePage(
+          c,
+          410,
+          "This link has expired",
+          "Please sign up again and we'll send you a fresh one.",
+        );
+      if (result.reason === "ended")
+        return messagePage(
+          c,
+          409,
+          "You're unsubscribed",
+          "To get the masterclass again, sign up on the home page.",
+        );
+      return messagePage(
+        c,
+        404,
+        "We couldn't find your signup",
+        "Please sign up again on the home page.",
+      );
+    }
+    return c.html(
+      ConfirmedPage({ funnel: c.get("deps").course.funnel, firstName: result.firstName }),
+    );
+  })
+  .get("/u", (c) => {
+    privatePage(c);
+    if (!claimsOf(c, "unsubscribe")) return badLink(c);
+    return c.html(
+      UnsubscribePage({ funnel: c.get("deps").course.funnel, token: c.req.query("t") as string }),
+    );
+  })
+  // The page's button and RFC 8058 one-click POSTs from mail clients both land here.
+  .post("/u", limit, async (c) => {
+    privatePage(c);
+    const claims = claimsOf(c, "unsubscribe");
+    if (!claims) return badLink(c);
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    await unsubscribe(c.get("deps"), claims.sid);
+    if (body["List-Unsubscribe"] === "One-Click") return c.text("Unsubscribed.", 200);
+    return c.html(UnsubscribedPage({ funnel: c.get("deps").course.funnel }));
+  })
+  .on(["GET", "HEAD"], "/c/:token", async (c) => {
+    privatePage(c);
+    const deps = c.get("deps");
+    const claims = claimsOf(c, "click", c.req.param("token"));
+    const target = claims?.link ? deps.course.funnel.links[claims.link] : undefined;
+    if (!claims || !target) return badLink(c);
+    const now = deps.clock.now();
+    const sub = await deps.store.get(claims.sid);
+    const lastSend = sub?.sends.at(-1)?.at;
+    const scanner =
+      c.req.method === "HEAD" ||
+      SCANNER_AGENTS.test(c.req.header("user-agent") ?? "") ||
+      (lastSend !== undefined && now - Date.parse(lastSend) < SCANNER_WINDOW_MS);
+    if (sub) {
+      await deps.store.recordClick(claims.sid, {
+        link: claims.link as string,
+        at: new Date(now).toISOString(),
+        scanner,
+      });
+    }
+    await deps.store.count(day(now), {
+      [scanner ? `scannerClicks:${claims.link}` : `clicks:${claims.link}`]: 1,
+    });
+    if (!scanner) {
+      setCookie(c, VIEW_COOKIE, c.req.param("token"), {
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/api/events",
+        maxAge: 86400,
+      });
+    }
+    return c.redirect(target, 302);
+  })
+  .get("/masterclass", (c) => c.html(MasterclassPage({ funnel: c.get("deps").course.funnel })))
+  // The video started playing: a person, not a scanner. Attributed when they came from an email.
+  .post(PLAY_BEACON_PATH, limit, async (c) => {
+    const deps = c.get("deps");
+    const now = deps.clock.now();
+    const claims = claimsOf(c, "click", getCookie(c, VIEW_COOKIE));
+    if (claims)
+      await deps.store.recordClick(claims.sid, {
+        link: "play",
+        at: new Date(now).toISOString(),
+        scanner: false,
+      });
+    await deps.store.count(day(now), { plays: 1 });
+    return c.body(null, 204);
+  })
+  .get("/manage", async (c) => {
+    privatePage(c);
+    const deps = c.get("deps");
+    const claims = claimsOf(c, "manage");
+    const sub = claims && (await deps.store.get(claims.sid));
+    if (!claims || !sub) return badLink(c);
+    const summary = {
+      firstName: sub.firstName,
+      status: sub.status,
+      since: sub.createdAt,
+      lessonsSent: sub.sends.length,
+    };
+    return c.html(
+      ManagePage({ funnel: deps.course.funnel, token: c.req.query("t") as string, summary }),
+    );
+  })
+  .post("/manage/export", limit, async (c) => {
+    privatePage(c);
+    const claims = claimsOf(c, "manage");
+    const data = claims && (await exportData(c.get("deps"), claims.sid));
+    if (!claims || !data) return badLink(c);
+    c.header("Content-Disposition", 'attachment; filename="my-data.json"');
+    return c.json(data);
+  })
+  .post("/manage/erase", limit, async (c) => {
+    privatePage(c);
+    const claims = claimsOf(c, "manage");
+    if (!claims) return badLink(c);
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    if (!body.confirm)
+      return messagePage(
+        c,
+        400,
+        "Nothing was erased",
+        "Tick the box to confirm, then press the button again.",
+      );
+    await c.get("deps").store.erase(claims.sid);
+    return c.html(ErasedPage({ funnel: c.get("deps").course.funnel }));
+  });

@@ -1,0 +1,84 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { EmailSchema, FirstNameSchema } from "../../core/email-address";
+import { safeTimeZone } from "../../core/schedule";
+import { subscribe } from "../../funnel/subscriptions";
+import { clientIp, type Env } from "../context";
+import { LandingPage } from "../pages";
+import { checkStamp, issueStamp } from "../stamp";
+
+/** The signup body, from JSON or a form post. Unknown fields are ignored. */
+export const SignupBody = z.object({
+  email: EmailSchema,
+  firstName: FirstNameSchema.optional().default(""),
+  tz: z.string().max(64).optional(),
+  stamp: z.string().max(512).optional(),
+  /** Honeypot: people never see it, form-filling bots do. */
+  website: z.string().max(2000).optional(),
+});
+
+export const MAX_BODY_BYTES = 4 * 1024;
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+/** POST /api/subscribe: JSON (answers JSON) or a plain form post (redirects to /thanks). */
+export const subscribeRoutes = new Hono<Env>().post(
+  "/api/subscribe",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: "request body too large", issues: [] }, 413),
+  }),
+  async (c) => {
+    const deps = c.get("deps");
+    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    const isJson = type === "application/json";
+    if (!isJson && !FORM_TYPES.includes(type)) {
+      return c.json({ error: "send JSON or a form post", issues: [] }, 415);
+    }
+    let raw: unknown;
+    try {
+      raw = isJson ? await c.req.json() : await c.req.parseBody();
+    } catch {
+      return c.json({ error: "the body could not be parsed", issues: [] }, 400);
+    }
+    const parsed = SignupBody.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({
+        path: i.path.join("."),
+        message: i.message,
+      }));
+      const error = issues[0]?.message ?? "invalid input";
+      if (isJson) return c.json({ error, issues }, 400);
+      const values = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+      const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 254) : undefined);
+      const page = LandingPage({
+        funnel: deps.course.funnel,
+        formStamp: issueStamp(deps),
+        error: `Please check your details: ${error}.`,
+        values: { email: str(values.email), firstName: str(values.firstName) },
+      });
+      return c.html(page, 400);
+    }
+    const body = parsed.data;
+    // Bots get the same answer as people; nothing is stored and nothing is sent.
+    const bot = Boolean(body.website) || !checkStamp(deps, body.stamp);
+    if (!bot) {
+      await subscribe(deps, {
+        email: body.email,
+        firstName: body.firstName,
+        timeZone: safeTimeZone(body.tz, deps.course.funnel.sequence.timeZone),
+        consent: {
+          ip: clientIp(c),
+          userAgent: c.req.header("user-agent")?.slice(0, 256),
+          form: isJson ? "landing:fetch" : "landing:form",
+          textVersion: deps.course.funnel.landing.consentVersion,
+        },
+      });
+    } else {
+      deps.logger.info("signup refused softly", { reason: body.website ? "honeypot" : "stamp" });
+    }
+    if (isJson)
+      return c.json({ ok: true, message: "Check your inbox to confirm your email." }, 202);
+    return c.redirect("/thanks", 303);
+  },
+);

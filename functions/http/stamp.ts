@@ -1,0 +1,34 @@
+import { randomBytes } from "node:crypto";
+import type { AppDeps } from "./context";
+
+/** A form filled in faster than this was filled in by a program. */
+export const MIN_FILL_MS = 1000;
+const STAMP_TTL_MS = 24 * 3600 * 1000;
+
+/** A signed render-time stamp for the signup form. */
+export function issueStamp(deps: Pick<AppDeps, "tokens" | "clock">): string {
+  const now = deps.clock.now();
+  return deps.tokens.sign({
+    purpose: "stamp",
+    sid: randomBytes(9).toString("base64url"),
+    expiresAt: now + STAMP_TTL_MS,
+  });
+}
+
+/**
+ * Whether a submitted stamp looks human: absent (API clients), or intact and at least
+ * {@link MIN_FILL_MS} old. A forged or instant stamp is refused softly by the caller.
+ */
+export function checkStamp(
+  deps: Pick<AppDeps, "tokens" | "clock">,
+  stamp: string | undefined,
+): boolean {
+  if (stamp === undefined || stamp === "") return true;
+  const now = deps.clock.now();
+  try {
+    const claims = deps.tokens.verify(stamp, "stamp", now);
+    return now - (claims.expiresAt - STAMP_TTL_MS) >= MIN_FILL_MS;
+  } catch {
+    return false;
+  }
+}

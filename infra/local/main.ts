@@ -1,0 +1,50 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { startLocalStack } from "./stack";
+
+/** `npm start`: the whole funnel on this machine, configured only by optional env vars. */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  DATA_DIR: z.string().min(1).default(".data"),
+  FUNNEL_DAY_SECONDS: z.coerce.number().positive().default(86_400),
+});
+
+// Lambda runs Node 22; the SDK's notice about future releases is noise on a local Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  for (const i of parsed.error.issues) console.error(`${i.path.join(".")}: ${i.message}`);
+  process.exit(2);
+}
+const env = parsed.data;
+
+const stack = await startLocalStack({
+  port: env.PORT,
+  sesPort: env.SES_PORT,
+  dataDir: resolve(env.DATA_DIR),
+  daySeconds: env.FUNNEL_DAY_SECONDS,
+  scheduler: true,
+});
+
+const day = env.FUNNEL_DAY_SECONDS === 86_400 ? "real time" : `1 day = ${env.FUNNEL_DAY_SECONDS} s`;
+console.log(`
+  ${stack.course.funnel.brand.name} is running (${day})
+
+  Landing page  ${stack.siteUrl}/
+  Inbox         ${stack.inboxUrl}/
+  Data          ${resolve(env.DATA_DIR)}
+
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

@@ -1,0 +1,84 @@
+import type { JobQueue, Logger, SendJob } from "../../functions/core/ports";
+import { RetryableSendError } from "../../functions/funnel/drip";
+
+export interface LocalQueueOptions {
+  concurrency: number;
+  /** First retry delay; doubles per attempt, with full jitter. */
+  baseDelayMs: number;
+  maxAttempts: number;
+  logger: Logger;
+}
+
+/**
+ * The in-process stand-in for SQS + the send Lambda's event source: a bounded pool of workers,
+ * retries with exponential backoff and jitter for retryable errors. A job that runs out of
+ * attempts is dropped; its claim's lease runs out and the dispatcher picks it up again.
+ */
+export function createLocalQueue(
+  handler: (job: SendJob) => Promise<unknown>,
+  opts: LocalQueueOptions,
+) {
+  const waiting: { job: SendJob; attempt: number }[] = [];
+  let running = 0;
+  let timers = 0;
+  let idle: (() => void)[] = [];
+  let stopped = false;
+
+  const settle = () => {
+    if (running === 0 && waiting.length === 0 && timers === 0) {
+      for (const f of idle) f();
+      idle = [];
+    }
+  };
+
+  const pump = () => {
+    while (!stopped && running < opts.concurrency && waiting.length > 0) {
+      const item = waiting.shift() as { job: SendJob; attempt: number };
+      running++;
+      handler(item.job)
+        .catch((error) => {
+          const retryable = error instanceof RetryableSendError;
+          if (retryable && item.attempt + 1 < opts.maxAttempts && !stopped) {
+            const delay = Math.random() * opts.baseDelayMs * 2 ** item.attempt;
+            timers++;
+            setTimeout(() => {
+              timers--;
+              waiting.push({ job: item.job, attempt: item.attempt + 1 });
+              pump();
+              settle();
+            }, delay).unref();
+          } else {
+            opts.logger.error("send job failed", {
+              step: item.job.step,
+              error: (error as Error)?.name,
+            });
+          }
+        })
+        .finally(() => {
+          running--;
+          pump();
+          settle();
+        });
+    }
+  };
+
+  const queue: JobQueue & { drain(): Promise<void>; stop(): void; size(): number } = {
+    async enqueue(jobs) {
+      for (const job of jobs) waiting.push({ job, attempt: 0 });
+      pump();
+    },
+    /** Resolves when nothing is waiting, running or scheduled for retry. */
+    drain() {
+      return new Promise<void>((resolve) => {
+        idle.push(resolve);
+        settle();
+      });
+    },
+    stop() {
+      stopped = true;
+      waiting.length = 0;
+    },
+    size: () => waiting.length + running + timers,
+  };
+  return queue;
+}

@@ -1,0 +1,211 @@
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type ServerType, serve } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { createMailer, mailbox } from "../../functions/adapters/mailer";
+import { createStore } from "../../functions/adapters/store";
+import { type Course, loadCourse } from "../../functions/core/content";
+import type { Clock, Logger } from "../../functions/core/ports";
+import { createTokens } from "../../functions/core/tokens";
+import { dispatch, sendJob } from "../../functions/funnel/drip";
+import type { FunnelDeps } from "../../functions/funnel/subscriptions";
+import { loadGuide } from "../../functions/guide/guide";
+import { renderGuidePdf } from "../../functions/guide/pdf";
+import { createApp } from "../../functions/http/app";
+import type { AppDeps } from "../../functions/http/context";
+import { createComposer } from "../../functions/mail/compose";
+import { systemClock } from "./clock";
+import { type Emulator, startDynalite, startSes } from "./emulators";
+import { localKeys } from "./keys";
+import { createLocalQueue } from "./queue";
+import { ensureTable } from "./table";
+
+export interface LocalStackOptions {
+  /** Web port (0 = any free port). */
+  port?: number;
+  /** Inbox (SES emulator) port. */
+  sesPort?: number;
+  /** Where dynalite keeps its data; undefined = in memory. */
+  dataDir?: string;
+  /** Length of one sequence day in seconds (86 400 in real life). */
+  daySeconds?: number;
+  contentDir?: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Run the scheduler loop (tests call `tick()` themselves instead). */
+  scheduler?: boolean;
+  /** Scheduler interval; default: a sixteenth of a day, between 200 ms and 1 s. */
+  tickMs?: number;
+  /** Per-process SDK middleware hooks, e.g. fault injection in tests. */
+  clients?: (c: { dynamo: DynamoDBClient; ses: SESv2Client }) => void;
+}
+
+export interface LocalStack {
+  siteUrl: string;
+  inboxUrl: string;
+  dynamoEndpoint: string;
+  course: Course;
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  /** One scheduler run: dispatch everything due, then wait until the sends finish. */
+  tick(): Promise<{ claimed: number }>;
+  /** Waits until queued sends have finished. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const TABLE_NAME = "healthy-hips";
+/** The emulators accept any credentials; the SDK insists on having some. */
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+const consoleLogger: Logger = {
+  info: (msg, data) => console.log(JSON.stringify({ level: "info", msg, ...data })),
+  warn: (msg, data) => console.warn(JSON.stringify({ level: "warn", msg, ...data })),
+  error: (msg, data) => console.error(JSON.stringify({ level: "error", msg, ...data })),
+};
+
+/**
+ * The whole funnel in one process: dynalite, aws-ses-v2-local, the hono app and the drip
+ * scheduler, all on 127.0.0.1, driven by the same domain code as the Lambdas.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? consoleLogger;
+  const daySeconds = opts.daySeconds ?? 86_400;
+  const dayMs = daySeconds * 1000;
+  const contentDir = resolve(opts.contentDir ?? "content");
+  const course = loadCourse(contentDir);
+  const keys = localKeys(opts.dataDir);
+
+  const started: Emulator[] = [];
+  let server: ServerType | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const db = await startDynalite(0, opts.dataDir ? join(opts.dataDir, "dynamodb") : undefined);
+    started.push(db);
+    const sesEmu = await startSes(opts.sesPort ?? 0);
+    started.push(sesEmu);
+
+    const region = "us-east-1";
+    const dynamo = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const ses = new SESv2Client({
+      endpoint: sesEmu.endpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    opts.clients?.({ dynamo, ses });
+    await ensureTable(dynamo, TABLE_NAME);
+
+    const doc = DynamoDBDocumentClient.from(dynamo, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const store = createStore(doc, TABLE_NAME);
+    const { sender } = course.funnel;
+    const mailer = createMailer(ses, {
+      from: mailbox(sender.name, sender.email),
+      replyTo: sender.replyTo,
+    });
+    const tokens = createTokens(keys.tokenKey);
+
+    // Start the web server first: links in emails must carry its real address.
+    const shell = new Hono();
+    server = serve({ fetch: shell.fetch, port: opts.port ?? 0, hostname: "127.0.0.1" });
+    await new Promise<void>((r) => (server as ServerType).once("listening", () => r()));
+    const siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const composer = createComposer({ course, siteUrl, tokens });
+    const funnelDeps: Omit<FunnelDeps, "queue"> = {
+      course,
+      store,
+      mailer,
+      composer,
+      clock,
+      logger,
+      dayMs,
+      // A claim holds for a minute of wall time, whatever the sequence clock's speed.
+      leaseMs: 60_000,
+      idKey: keys.idKey,
+    };
+    const queue = createLocalQueue((job) => sendJob({ ...funnelDeps, queue }, job), {
+      concurrency: 8,
+      baseDelayMs: 200,
+      maxAttempts: 6,
+      logger,
+    });
+    let guide: Promise<Uint8Array> | undefined;
+    const deps: AppDeps = {
+      ...funnelDeps,
+      queue,
+      tokens,
+      guidePdf: () => {
+        guide ??= renderGuidePdf(loadGuide(contentDir), { ...course.funnel.brand, siteUrl }).catch(
+          (e) => {
+            guide = undefined;
+            throw e;
+          },
+        );
+        return guide;
+      },
+      ready: async () => {
+        await store.get("healthz");
+        const res = await fetch(`${sesEmu.endpoint}/health-check`);
+        if (!res.ok) throw new Error("inbox not ready");
+      },
+    };
+    const app = createApp(deps);
+    shell.use("/media/*", serveStatic({ root: contentDir }));
+    shell.route("/", app);
+
+    const tick = async () => {
+      const result = await dispatch(deps, clock.now());
+      await queue.drain();
+      return result;
+    };
+    if (opts.scheduler) {
+      const every = opts.tickMs ?? Math.min(1000, Math.max(200, dayMs / 16));
+      let running = false;
+      timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        dispatch(deps, clock.now())
+          .catch((e) => logger.error("dispatch failed", { error: (e as Error).name }))
+          .finally(() => {
+            running = false;
+          });
+      }, every);
+    }
+
+    const httpServer = server;
+    return {
+      siteUrl,
+      inboxUrl: sesEmu.endpoint,
+      dynamoEndpoint: db.endpoint,
+      course,
+      deps,
+      app,
+      tick,
+      drain: () => queue.drain(),
+      async stop() {
+        if (timer) clearInterval(timer);
+        queue.stop();
+        await new Promise<void>((r) => httpServer.close(() => r()));
+        dynamo.destroy();
+        ses.destroy();
+        for (const e of started.reverse()) await e.close();
+      },
+    };
+  } catch (e) {
+    if (timer) clearInterval(timer);
+    server?.close();
+    for (const emu of started.reverse()) await emu.close();
+    throw e;
+  }
+}

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../functions/core/ports";
+import { DAY_MS } from "../../functions/core/schedule";
+import { sidFor } from "../../functions/funnel/subscriptions";
+import { ManualClock } from "../../infra/local/clock";
+import { type LocalStack, startLocalStack } from "../../infra/local/stack";
+import { header, inbox, linkIn, trackedLinks } from "./inbox";
+
+let stack: LocalStack;
+const clock = new ManualClock();
+
+beforeAll(async () => {
+  stack = await startLocalStack({ clock, logger: silentLogger });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const post = (path: string, body: unknown, type = "application/json") =>
+  fetch(`${stack.siteUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": type },
+    body: type === "application/json" ? JSON.stringify(body) : String(body),
+    redirect: "manual",
+  });
+
+/** Moves the clock by `days` in small steps, running the scheduler at each, as the loop does. */
+async function live(days: number, stepDays = 0.25) {
+  for (let t = 0; t < days - 1e-9; t += stepDays) {
+    clock.advance(stepDays * DAY_MS);
+    await stack.tick();
+  }
+}
+
+const subscriber = (email: string) => stack.deps.store.get(sidFor(stack.deps, email));
+
+async function signUpAndConfirm(email: string, firstName: string) {
+  expect((await post("/api/subscribe", { email, firstName })).status).toBe(202);
+  const [confirmation] = await inbox(stack.inboxUrl, email);
+  const url = linkIn(confirmation?.body.html ?? "", `${stack.siteUrl}/confirm?t=`);
+  const res = await fetch(url, { method: "POST" });
+  expect(res.status).toBe(200);
+  await stack.drain();
+  return url;
+}
+
+describe("the whole journey on the local stack", () => {
+  it("signs up, confirms by POST only, gets the welcome at once and every lesson on time, in order", async () => {
+    const email = "ana@example.com";
+    const res = await post("/api/subscribe", { email, firstName: "Ana" });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ ok: true });
+
+    const [confirmation, ...others] = await inbox(stack.inboxUrl, email);
+    expect(others).toHaveLength(0);
+    expect(confirmation?.subject).toBe(stack.course.confirm.subject);
+    expect(confirmation?.body.text).toContain("Hi Ana,");
+    const confirmUrl = linkIn(confirmation?.body.html ?? "", `${stack.siteUrl}/confirm?t=`);
+    expect(confirmation?.body.text).toContain(confirmUrl);
+
+    // A GET (what a mail scanner does) shows the page and changes nothing.
+    const page = await fetch(confirmUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('method="post"');
+    await stack.drain();
+    expect((await subscriber(email))?.status).toBe("pending");
+
+    const confirmed = await fetch(confirmUrl, { method: "POST" });
+    expect(confirmed.status).toBe(200);
+    await stack.drain();
+    expect((await subscriber(email))?.status).toBe("active");
+
+    // The welcome email goes out at once, without waiting for a scheduler tick.
+    let mail = await inbox(stack.inboxUrl, email);
+    expect(mail).toHaveLength(2);
+    const welcome = mail[1];
+    expect(welcome?.subject).toBe(stack.course.welcome.subject);
+    const tracked = trackedLinks(welcome?.body.html ?? "", stack.siteUrl);
+    expect(Object.keys(tracked).sort()).toEqual(["guide", "masterclass"]);
+    const masterclassLink = tracked.masterclass as string;
+    expect(welcome?.body.html).toContain(stack.course.funnel.postalAddress);
+    expect(header(welcome as never, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+    expect(header(welcome as never, "List-Unsubscribe")).toMatch(
+      /^<http:\/\/127\.0\.0\.1:\d+\/u\?t=[\w.-]+>$/,
+    );
+
+    // Nothing more before the first delay has passed.
+    const first = stack.course.lessons[0]?.delayDays ?? 1;
+    clock.advance(first * DAY_MS * 0.9);
+    await stack.tick();
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(2);
+
+    // Then each lesson, once, in file order.
+    const total = stack.course.lessons.reduce((d, l) => d + l.delayDays, 0);
+    await live(total + 1);
+    mail = await inbox(stack.inboxUrl, email);
+    expect(mail.map((m) => m.subject)).toEqual([
+      stack.course.confirm.subject,
+      stack.course.welcome.subject,
+      ...stack.course.lessons.map((l) => l.subject),
+    ]);
+    for (const lesson of mail.slice(2)) {
+      expect(header(lesson, "List-Unsubscribe")).toBeDefined();
+      expect(lesson.body.html).toContain(stack.course.funnel.postalAddress);
+      expect(lesson.body.text).toMatch(/Unsubscribe/i);
+    }
+    const done = await subscriber(email);
+    expect(done?.status).toBe("completed");
+    expect(done?.dueAt).toBeUndefined();
+    expect(done?.sends.map((s) => s.step)).toEqual(
+      stack.course.lessons.map((_, i) => i).concat(stack.course.lessons.length),
+    );
+
+    // Gaps between lessons follow the content's delays.
+    const sentAt = (done?.sends ?? []).map((s) => Date.parse(s.at));
+    stack.course.lessons.forEach((lesson, i) => {
+      const gapDays = ((sentAt[i + 1] ?? 0) - (sentAt[i] ?? 0)) / DAY_MS;
+      expect(gapDays).toBeGreaterThanOrEqual(lesson.delayDays);
+      expect(gapDays).toBeLessThanOrEqual(lesson.delayDays + 0.25 + 1e-9);
+    });
+
+    // The tracked masterclass link redirects to the page defined in content.
+    clock.advance(60_000);
+    const click = await fetch(masterclassLink, { redirect: "manual" });
+    expect([302, 303]).toContain(click.status);
+    const target = new URL(click.headers.get("location") ?? "", stack.siteUrl);
+    expect(target.pathname).toBe(stack.course.funnel.links.masterclass);
+    const masterclass = await fetch(target);
+    expect(masterclass.status).toBe(200);
+    const html = await masterclass.text();
+    expect(html).toContain(stack.course.funnel.masterclass.video.src);
+    expect(html).toContain(stack.course.funnel.guide.path);
+    const clicks = await stack.deps.store.clicks(sidFor(stack.deps, email));
+    expect(clicks).toEqual([expect.objectContaining({ link: "masterclass", scanner: false })]);
+  });
+
+  it("re-signing up while active or completed changes nothing and sends nothing", async () => {
+    const email = "ana@example.com";
+    const before = await subscriber(email);
+    const count = (await inbox(stack.inboxUrl, email)).length;
+    clock.advance(DAY_MS);
+    expect(
+      (await post("/api/subscribe", { email: "  Ana@EXAMPLE.com ", firstName: "Someone" })).status,
+    ).toBe(202);
+    await stack.tick();
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(count);
+    expect(await subscriber(email)).toEqual(before);
+
+    const carol = "carol@example.com";
+    await signUpAndConfirm(carol, "Carol");
+    await live(stack.course.lessons[0]?.delayDays ?? 1);
+    const mid = await subscriber(carol);
+    expect(mid?.step).toBe(2);
+    expect((await post("/api/subscribe", { email: carol, firstName: "Carol" })).status).toBe(202);
+    const again = await subscriber(carol);
+    expect(again?.step).toBe(2);
+    expect(again?.version).toBe(mid?.version);
+    expect(await inbox(stack.inboxUrl, carol)).toHaveLength(3);
+  });
+
+  it("one-click unsubscribe stops every later lesson", async () => {
+    const email = "bob@example.com";
+    await signUpAndConfirm(email, "Bob");
+    await live(stack.course.lessons[0]?.delayDays ?? 1);
+    const mail = await inbox(stack.inboxUrl, email);
+    expect(mail).toHaveLength(3);
+    const unsubscribeUrl = header(mail[2] as never, "List-Unsubscribe")?.slice(1, -1) ?? "";
+
+    // GET and HEAD show a page; nothing changes.
+    expect((await fetch(unsubscribeUrl)).status).toBe(200);
+    expect((await fetch(unsubscribeUrl, { method: "HEAD" })).status).toBe(200);
+    expect((await subscriber(email))?.status).toBe("active");
+
+    const res = await post(
+      new URL(unsubscribeUrl).pathname + new URL(unsubscribeUrl).search,
+      "List-Unsubscribe=One-Click",
+      "application/x-www-form-urlencoded",
+    );
+    expect(res.status).toBe(200);
+    const gone = await subscriber(email);
+    expect(gone?.status).toBe("unsubscribed");
+    expect(gone?.dueAt).toBeUndefined();
+
+    await live(30, 1);
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(3);
+  });
+
+  it("re-sends a pending confirmation at most once per 10 minutes", async () => {
+    const email = "dora@example.com";
+    for (let i = 0; i < 5; i++) await post("/api/subscribe", { email });
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(1);
+    clock.advance(11 * 60_000);
+    await post("/api/subscribe", { email });
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(2);
+    expect((await subscriber(email))?.status).toBe("pending");
+  });
+
+  it("serves the landing page, the thanks redirect for form posts, and the PDF guide", async () => {
+    const landing = await fetch(`${stack.siteUrl}/`);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain(stack.course.funnel.landing.headline);
+
+    const form = await post(
+      "/api/subscribe",
+      "email=erin%40example.com&firstName=Erin",
+      "application/x-www-form-urlencoded",
+    );
+    expect(form.status).toBe(303);
+    expect(form.headers.get("location")).toBe("/thanks");
+    expect(await inbox(stack.inboxUrl, "erin@example.com")).toHaveLength(1);
+
+    const pdf = await fetch(`${stack.siteUrl}${stack.course.funnel.guide.path}`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+
+    expect((await fetch(`${stack.siteUrl}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses bad input with a clear 4xx and stores nothing", async () => {
+    const bad = await post("/api/subscribe", { email: "not-an-email", firstName: "X" });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: string; issues: { path: string }[] };
+    expect(body.error).toMatch(/email/);
+    expect(body.issues[0]?.path).toBe("email");
+
+    const big = await post("/api/subscribe", {
+      email: "big@example.com",
+      firstName: "x".repeat(10_000),
+    });
+    expect(big.status).toBe(413);
+    expect(await subscriber("big@example.com")).toBeUndefined();
+    expect(await subscriber("not-an-email")).toBeUndefined();
+  });
+});

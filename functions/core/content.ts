@@ -82,6 +82,8 @@ export const EmailFrontmatterSchema = z.object({
 });
 
 export const LessonFrontmatterSchema = EmailFrontmatterSchema.extend({
+  /** Heading shown above the lesson text; none when absent. */
+  title: z.string().min(1).max(150).optional(),
   /** Days after the previous email of the sequence (fractions allowed). */
   delayDays: z.number().positive().max(60),
 });

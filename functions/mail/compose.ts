@@ -4,7 +4,7 @@ import ConfirmEmail from "../../emails/confirm";
 import LessonEmail from "../../emails/lesson";
 import WelcomeEmail from "../../emails/welcome";
 import type { OutgoingEmail } from "../adapters/mailer";
-import type { Course, EmailDoc } from "../core/content";
+import type { Course, EmailDoc, LessonDoc } from "../core/content";
 import { DAY_MS, emailAt } from "../core/schedule";
 import type { Subscriber } from "../core/subscriber";
 import type { Tokens } from "../core/tokens";
@@ -143,12 +143,13 @@ export function createComposer({ course, siteUrl, tokens }: ComposerOptions) {
               ),
             )
           : await compiled(key, () => {
-              const doc = course.lessons[step - 1] as EmailDoc;
+              const doc = course.lessons[step - 1] as LessonDoc;
               return renderTemplate(
                 createElement(LessonEmail, {
                   ...base(doc),
                   ...marketing,
                   ...(doc.button ? { button: button(doc, "") } : {}),
+                  title: doc.title ?? "",
                   lessonNumber: step,
                   lessonCount: course.lessons.length,
                 }),

@@ -43,6 +43,7 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  setTimeout(() => process.exit(1), 5000).unref();
   await stack.stop();
   process.exit(0);
 };

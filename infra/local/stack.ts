@@ -196,7 +196,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       async stop() {
         if (timer) clearInterval(timer);
         queue.stop();
-        await new Promise<void>((r) => httpServer.close(() => r()));
+        const closed = new Promise<void>((r) => httpServer.close(() => r()));
+        // Browsers keep idle connections open; they must not hold the shutdown.
+        if ("closeAllConnections" in httpServer) httpServer.closeAllConnections();
+        await closed;
         dynamo.destroy();
         ses.destroy();
         for (const e of started.reverse()) await e.close();

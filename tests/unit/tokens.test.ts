@@ -1,0 +1,224 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { TokenError } from "../../functions/core/errors";
+import {
+  createTokens,
+  dueShard,
+  PURPOSES,
+  type Purpose,
+  subscriberId,
+} from "../../functions/core/tokens";
+
+const KEY = "k".repeat(32);
+const OTHER_KEY = "o".repeat(32);
+const tokens = createTokens(KEY);
+
+/** A whole second, so the signed expiry is exactly what was asked for. */
+const EXPIRY = Date.parse("2026-06-01T00:00:00Z");
+const BEFORE = EXPIRY - 60_000;
+const SID = subscriberId(KEY, "ana@example.com");
+const OTHER_SID = subscriberId(KEY, "ben@example.com");
+
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Replaces the character at `i` with one whose top bit differs, so the decoded bytes change. */
+function flip(s: string, i: number): string {
+  const at = B64URL.indexOf(s.charAt(i));
+  const swapped = B64URL.charAt((at + 32) % 64);
+  return s.slice(0, i) + swapped + s.slice(i + 1);
+}
+
+function split(token: string): [string, string] {
+  const [body, sig] = token.split(".");
+  if (body === undefined || sig === undefined) throw new Error(`not a token: ${token}`);
+  return [body, sig];
+}
+
+/** A payload signed with the real key, to reach the checks that run after the signature. */
+function signRaw(json: string, key = KEY): string {
+  const body = Buffer.from(json).toString("base64url");
+  return `${body}.${createHmac("sha256", key).update(body).digest("base64url")}`;
+}
+
+const confirmToken = tokens.sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+const [body, sig] = split(confirmToken);
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a TokenError, but the token was accepted");
+}
+
+describe("createTokens: round trip", () => {
+  const cases: { purpose: Purpose; link?: string }[] = [
+    ...PURPOSES.map((purpose) => ({ purpose })),
+    { purpose: "click", link: "masterclass" },
+    { purpose: "click", link: "lesson-2:guide" },
+  ];
+
+  it.each(cases)("$purpose (link $link) verifies to the claims it was signed with", (c) => {
+    const token = tokens.sign({ ...c, sid: SID, expiresAt: EXPIRY });
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(tokens.verify(token, c.purpose, BEFORE)).toEqual({
+      purpose: c.purpose,
+      sid: SID,
+      link: c.link,
+      expiresAt: EXPIRY,
+    });
+  });
+
+  it("a second instance with the same key verifies the first one's tokens", () => {
+    expect(createTokens(KEY).verify(confirmToken, "confirm", BEFORE).sid).toBe(SID);
+  });
+});
+
+describe("createTokens: refusals", () => {
+  const otherSidToken = tokens.sign({ purpose: "confirm", sid: OTHER_SID, expiresAt: EXPIRY });
+  const [otherBody, otherSig] = split(otherSidToken);
+  const forgedBody = Buffer.from(
+    JSON.stringify({ p: "confirm", s: OTHER_SID, e: EXPIRY / 1000 }),
+  ).toString("base64url");
+
+  const cases: [label: string, token: string, purpose: Purpose, now: number, message: string][] =
+    [
+      ["payload: first char flipped", `${flip(body, 0)}.${sig}`, "confirm", BEFORE, "bad signature"],
+      [
+        "payload: middle char flipped",
+        `${flip(body, body.length >> 1)}.${sig}`,
+        "confirm",
+        BEFORE,
+        "bad signature",
+      ],
+      [
+        "payload: last char flipped",
+        `${flip(body, body.length - 1)}.${sig}`,
+        "confirm",
+        BEFORE,
+        "bad signature",
+      ],
+      ["signature: first char flipped", `${body}.${flip(sig, 0)}`, "confirm", BEFORE, "bad signature"],
+      ["signature: char 20 flipped", `${body}.${flip(sig, 20)}`, "confirm", BEFORE, "bad signature"],
+      [
+        "signature: last char flipped",
+        `${body}.${flip(sig, sig.length - 1)}`,
+        "confirm",
+        BEFORE,
+        "bad signature",
+      ],
+      ["truncated by one char", confirmToken.slice(0, -1), "confirm", BEFORE, "bad signature"],
+      ["truncated to half a signature", `${body}.${sig.slice(0, 21)}`, "confirm", BEFORE, "bad signature"],
+      ["signature missing", `${body}.`, "confirm", BEFORE, "malformed token"],
+      ["payload only", body, "confirm", BEFORE, "malformed token"],
+      ["payload missing", `.${sig}`, "confirm", BEFORE, "malformed token"],
+      ["trailing dot", `${confirmToken}.`, "confirm", BEFORE, "malformed token"],
+      ["leading dot", `.${confirmToken}`, "confirm", BEFORE, "malformed token"],
+      ["double dot", `${body}..${sig}`, "confirm", BEFORE, "malformed token"],
+      ["three parts", `${body}.${sig}.${sig}`, "confirm", BEFORE, "malformed token"],
+      ["empty string", "", "confirm", BEFORE, "malformed token"],
+      ["a lone dot", ".", "confirm", BEFORE, "malformed token"],
+      ["513 characters", `${body}.${sig}${"A".repeat(513 - confirmToken.length)}`, "confirm", BEFORE, "malformed token"],
+      ["100 000 characters", `${"A".repeat(50_000)}.${"B".repeat(50_000)}`, "confirm", BEFORE, "malformed token"],
+      ["signed with another key", createTokens(OTHER_KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY }), "confirm", BEFORE, "bad signature"],
+      ["other sid's payload with this signature", `${otherBody}.${sig}`, "confirm", BEFORE, "bad signature"],
+      ["this payload with other sid's signature", `${body}.${otherSig}`, "confirm", BEFORE, "bad signature"],
+      ["hand-made payload for another sid, old signature", `${forgedBody}.${sig}`, "confirm", BEFORE, "bad signature"],
+      ["confirm token used to unsubscribe", confirmToken, "unsubscribe", BEFORE, "wrong purpose"],
+      ["confirm token used as a click", confirmToken, "click", BEFORE, "wrong purpose"],
+      ["confirm token used as a form stamp", confirmToken, "stamp", BEFORE, "wrong purpose"],
+      ["now == expiry", confirmToken, "confirm", EXPIRY, "expired"],
+      ["1 ms after expiry", confirmToken, "confirm", EXPIRY + 1, "expired"],
+      ["a year after expiry", confirmToken, "confirm", EXPIRY + 365 * 86_400_000, "expired"],
+      ["signed payload that is not JSON", signRaw("not json"), "confirm", BEFORE, "malformed payload"],
+      ["signed payload with an unknown purpose", signRaw(JSON.stringify({ p: "admin", s: SID, e: EXPIRY / 1000 })), "confirm", BEFORE, "malformed payload"],
+      ["signed payload with an extra field", signRaw(JSON.stringify({ p: "confirm", s: SID, e: EXPIRY / 1000, admin: true })), "confirm", BEFORE, "malformed payload"],
+      ["signed payload without expiry", signRaw(JSON.stringify({ p: "confirm", s: SID })), "confirm", BEFORE, "malformed payload"],
+      ["signed payload with a sid outside base64url", signRaw(JSON.stringify({ p: "confirm", s: "a/b", e: EXPIRY / 1000 })), "confirm", BEFORE, "malformed payload"],
+    ];
+
+  it.each(cases)("%s -> %s refused (%s)", (_label, token, purpose, now, message) => {
+    expect(refusal(() => tokens.verify(token, purpose, now))).toBe(message);
+  });
+
+  it("1 ms before expiry is still valid", () => {
+    expect(tokens.verify(confirmToken, "confirm", EXPIRY - 1).expiresAt).toBe(EXPIRY);
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["a number", 42],
+    ["null", null],
+  ])("a non-string token (%s) is malformed", (_label, token) => {
+    expect(refusal(() => tokens.verify(token as unknown as string, "confirm", BEFORE))).toBe(
+      "malformed token",
+    );
+  });
+});
+
+describe("createTokens: key length", () => {
+  it.each([
+    ["empty string", "", true],
+    ["31 ASCII chars", "k".repeat(31), true],
+    ["31-byte Buffer", Buffer.alloc(31, 1), true],
+    ["32 ASCII chars", "k".repeat(32), false],
+    ["32-byte Buffer", Buffer.alloc(32, 1), false],
+    ["16 two-byte chars (32 bytes)", "é".repeat(16), false],
+    ["64 chars", "k".repeat(64), false],
+  ])("%s -> throws: %s", (_label, key, throws) => {
+    if (throws) expect(() => createTokens(key)).toThrow(TokenError);
+    else expect(() => createTokens(key)).not.toThrow();
+  });
+});
+
+describe("subscriberId", () => {
+  const addresses = ["ana@example.com", "Ana@example.com", "ana+hips@example.com", "ben@example.com"];
+
+  it.each(addresses)("%s: stable, URL-safe, 22 chars, fits a token", (address) => {
+    const sid = subscriberId(KEY, address);
+    expect(subscriberId(KEY, address)).toBe(sid);
+    expect(subscriberId(Buffer.from(KEY), address)).toBe(sid);
+    expect(sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const token = tokens.sign({ purpose: "manage", sid, expiresAt: EXPIRY });
+    expect(tokens.verify(token, "manage", BEFORE).sid).toBe(sid);
+  });
+
+  it("differs per address", () => {
+    const sids = addresses.map((a) => subscriberId(KEY, a));
+    expect(new Set(sids).size).toBe(addresses.length);
+  });
+
+  it.each(addresses)("%s: differs per key", (address) => {
+    expect(subscriberId(OTHER_KEY, address)).not.toBe(subscriberId(KEY, address));
+  });
+});
+
+describe("dueShard", () => {
+  const sids = Array.from({ length: 256 }, (_, i) => subscriberId(KEY, `reader${i}@example.com`));
+
+  it.each([
+    ["AAAAAAAAAAAAAAAAAAAAAA", 8, "0"],
+    ["BAAAAAAAAAAAAAAAAAAAAA", 8, "4"],
+    ["_____________________w", 8, "7"],
+    ["_____________________w", 16, "15"],
+    ["BAAAAAAAAAAAAAAAAAAAAA", 3, "1"],
+    ["anything", 1, "0"],
+  ])("dueShard(%s, %i) -> %s", (sid, shards, expected) => {
+    expect(dueShard(sid, shards)).toBe(expected);
+  });
+
+  it.each([1, 2, 3, 8, 16])("with %i shards: every sid lands in 0..n-1, the same each time", (n) => {
+    for (const sid of sids) {
+      const shard = dueShard(sid, n);
+      expect(Number(shard)).toBeGreaterThanOrEqual(0);
+      expect(Number(shard)).toBeLessThan(n);
+      expect(shard).toMatch(/^\d+$/);
+      expect(dueShard(sid, n)).toBe(shard);
+    }
+  });
+
+  it("spreads 256 subscribers over all 8 shards", () => {
+    expect(new Set(sids.map((s) => dueShard(s, 8))).size).toBe(8);
+  });
+});

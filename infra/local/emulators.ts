@@ -36,7 +36,14 @@ export async function startSes(port: number): Promise<Emulator> {
     default: typeof startSesServerType;
   };
   const server = await startSesServer({ host: "127.0.0.1", port });
-  const actual = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo | null;
+  if (!address) {
+    server.close();
+    throw Object.assign(new Error(`listen EADDRINUSE: address already in use 127.0.0.1:${port}`), {
+      code: "EADDRINUSE",
+    });
+  }
+  const actual = address.port;
   return {
     endpoint: `http://127.0.0.1:${actual}`,
     port: actual,

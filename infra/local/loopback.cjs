@@ -4,7 +4,7 @@ const net = require("node:net");
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function (...args) {
   const [first] = args;
-  if (typeof first === "number" || typeof first === "string" && /^\d+$/.test(first)) {
+  if (typeof first === "number" || (typeof first === "string" && /^\d+$/.test(first))) {
     if (typeof args[1] === "string") args[1] = "127.0.0.1";
     else args.splice(1, 0, "127.0.0.1");
   } else if (first && typeof first === "object" && first.path === undefined) {

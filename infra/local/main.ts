@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { ContentError } from "../../functions/core/errors";
 import { startLocalStack } from "./stack";
 
 /** `npm start`: the whole funnel on this machine, configured only by optional env vars. */
@@ -26,6 +27,12 @@ const stack = await startLocalStack({
   dataDir: resolve(env.DATA_DIR),
   daySeconds: env.FUNNEL_DAY_SECONDS,
   scheduler: true,
+}).catch((e: unknown) => {
+  if (e instanceof ContentError) console.error(`content/${e.message}`);
+  else if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+    console.error(`${(e as Error).message}: set PORT or SES_PORT to a free port`);
+  else console.error(e);
+  process.exit(1);
 });
 
 const day = env.FUNNEL_DAY_SECONDS === 86_400 ? "real time" : `1 day = ${env.FUNNEL_DAY_SECONDS} s`;

@@ -118,7 +118,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Start the web server first: links in emails must carry its real address.
     const shell = new Hono();
     server = serve({ fetch: shell.fetch, port: opts.port ?? 0, hostname: "127.0.0.1" });
-    await new Promise<void>((r) => (server as ServerType).once("listening", () => r()));
+    await new Promise<void>((resolve, reject) => {
+      (server as ServerType).once("listening", resolve).once("error", reject);
+    });
     const siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const composer = createComposer({ course, siteUrl, tokens });

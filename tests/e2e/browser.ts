@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 
 /** Debian's Chromium (or CHROMIUM_PATH); never a downloaded browser. */
-export const chromiumPath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (p): p is string => Boolean(p && existsSync(p)),
-);
+export const chromiumPath = [
+  process.env.CHROMIUM_PATH,
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+].find((p): p is string => Boolean(p && existsSync(p)));
 
 if (!chromiumPath) {
   const message = "Chromium is not installed (apt-get install chromium): browser tests cannot run.";

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StoredEmail, inbox, linkIn, trackedLinks } from "../integration/inbox";
+import { inbox, linkIn, type StoredEmail, trackedLinks } from "../integration/inbox";
 import { chromiumPath, launch } from "./browser";
 import { type RunningFunnel, startFunnel } from "./server";
 
@@ -14,7 +14,9 @@ async function waitForMail(inboxUrl: string, to: string, count: number, timeoutM
     if (mail.length >= count) return mail;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`expected ${count} emails to ${to}, got ${mail.length}: ${mail.map((m) => m.subject).join(" | ")}`);
+  throw new Error(
+    `expected ${count} emails to ${to}, got ${mail.length}: ${mail.map((m) => m.subject).join(" | ")}`,
+  );
 }
 
 describe.skipIf(!chromiumPath)("in Chromium, against npm start", () => {
@@ -34,7 +36,8 @@ describe.skipIf(!chromiumPath)("in Chromium, against npm start", () => {
   it("goes from the landing page form to the masterclass page, and the lessons follow on the fast clock", async () => {
     const page = await browser.newPage();
     page.on("request", (r) => {
-      if (!r.url().startsWith(funnel.siteUrl) && !r.url().startsWith("data:")) foreign.push(r.url());
+      if (!r.url().startsWith(funnel.siteUrl) && !r.url().startsWith("data:"))
+        foreign.push(r.url());
     });
     await page.goto(`${funnel.siteUrl}/`);
     await expect(page.locator("h1").first().textContent()).resolves.toBeTruthy();
@@ -63,7 +66,7 @@ describe.skipIf(!chromiumPath)("in Chromium, against npm start", () => {
 
     // Lesson 1 is due one sequence day (here 2 s) after the welcome email.
     const withLesson = await waitForMail(funnel.inboxUrl, "maya@example.com", 3, 10_000);
-    const gapSeconds = ((withLesson[2]?.at ?? 0) - (withLesson[1]?.at ?? 0));
+    const gapSeconds = (withLesson[2]?.at ?? 0) - (withLesson[1]?.at ?? 0);
     expect(gapSeconds).toBeGreaterThanOrEqual(DAY_SECONDS - 1);
     expect(gapSeconds).toBeLessThanOrEqual(DAY_SECONDS + 2);
     expect(foreign).toEqual([]);

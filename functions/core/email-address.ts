@@ -43,10 +43,6 @@ export const EmailSchema = z
 export const FirstNameSchema = z
   .string()
   .max(200, "firstName is too long")
+  .refine((s) => !CONTROL.test(s), "firstName contains control characters")
   .transform((s) => s.trim().replace(/\s+/g, " "))
-  .pipe(
-    z
-      .string()
-      .max(80, "firstName is longer than 80 characters")
-      .refine((s) => !CONTROL.test(s), "firstName contains control characters"),
-  );
+  .pipe(z.string().max(80, "firstName is longer than 80 characters"));

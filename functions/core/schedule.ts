@@ -40,11 +40,10 @@ export function nextSendAt(prevSentAt: number, delayDays: number, opts: Schedule
   if (opts.sendHour === undefined || opts.dayMs !== DAY_MS) return plain;
   const local = DateTime.fromMillis(plain, { zone: opts.timeZone });
   if (!local.isValid) return plain;
-  const aligned = local
-    .set({ hour: opts.sendHour, minute: 0, second: 0, millisecond: 0 })
-    .toMillis();
+  const aligned = local.set({ hour: opts.sendHour, minute: 0, second: 0, millisecond: 0 });
   const earliest = prevSentAt + (delayDays * opts.dayMs) / 2;
-  return aligned >= earliest ? aligned : aligned + DAY_MS;
+  // A calendar day later, not 24 h: across a clock change the send keeps its local hour.
+  return aligned.toMillis() >= earliest ? aligned.toMillis() : aligned.plus({ days: 1 }).toMillis();
 }
 
 /** A valid IANA zone from the browser, or the course default. */

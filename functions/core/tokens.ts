@@ -22,12 +22,13 @@ export interface TokenClaims {
   sid: string;
   /** Link id for click tokens ("masterclass", "lesson-2:guide", ...). */
   link?: string;
-  /** Expiry, epoch milliseconds. */
+  /** Expiry, epoch milliseconds (kept to the millisecond in the token). */
   expiresAt: number;
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
 const MAX_TOKEN_LENGTH = 512;
+const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /**
  * Signs and verifies `<payload>.<signature>` tokens (HMAC-SHA256, base64url).
@@ -44,7 +45,7 @@ export function createTokens(key: string | Buffer) {
       const payload: z.infer<typeof PayloadSchema> = {
         p: claims.purpose,
         s: claims.sid,
-        e: Math.ceil(claims.expiresAt / 1000),
+        e: Math.floor(claims.expiresAt),
       };
       if (claims.link !== undefined) payload.l = claims.link;
       const body = b64(JSON.stringify(PayloadSchema.parse(payload)));
@@ -59,6 +60,9 @@ export function createTokens(key: string | Buffer) {
       const parts = token.split(".");
       if (parts.length !== 2 || !parts[0] || !parts[1]) throw new TokenError("malformed token");
       const [body, sig] = parts as [string, string];
+      // One spelling per token: Buffer would also accept padding, stray characters and
+      // unused low bits in the last character.
+      if (!SIGNATURE.test(sig)) throw new TokenError("bad signature");
       const given = Buffer.from(sig, "base64url");
       const expected = mac(body);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -71,8 +75,8 @@ export function createTokens(key: string | Buffer) {
         throw new TokenError("malformed payload");
       }
       if (parsed.p !== purpose) throw new TokenError("wrong purpose");
-      if (parsed.e * 1000 <= nowMs) throw new TokenError("expired");
-      return { purpose: parsed.p, sid: parsed.s, link: parsed.l, expiresAt: parsed.e * 1000 };
+      if (parsed.e <= nowMs) throw new TokenError("expired");
+      return { purpose: parsed.p, sid: parsed.s, link: parsed.l, expiresAt: parsed.e };
     },
   };
 }

@@ -42,23 +42,39 @@ export async function claim(
 
 /**
  * One scheduler tick: query every shard of the due index for `dueAt <= now`, claim each entry
- * and enqueue the claims. Cost follows the number due, never the list size.
+ * and enqueue the claims. Cost follows the number due, never the list size. A failed claim
+ * does not stop the others; its entry is still due (or its lease runs out) at the next tick.
  */
-export async function dispatch(deps: Pick<DripDeps, "store" | "queue" | "leaseMs">, now: number) {
+export async function dispatch(
+  deps: Pick<DripDeps, "store" | "queue" | "leaseMs" | "logger">,
+  now: number,
+) {
   let claimed = 0;
+  let failed = 0;
   for (let shard = 0; shard < DUE_SHARDS; shard++) {
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await deps.store.queryDue(String(shard), iso(now), 100, cursor);
-      const jobs = (await Promise.all(page.entries.map((e) => claim(deps, e, now)))).filter(
-        (j): j is SendJob => j !== undefined,
-      );
+      const page = await deps.store
+        .queryDue(String(shard), iso(now), 100, cursor)
+        .catch(() => undefined);
+      if (!page) {
+        failed++;
+        break;
+      }
+      const results = await Promise.allSettled(page.entries.map((e) => claim(deps, e, now)));
+      const jobs: SendJob[] = [];
+      for (const r of results) {
+        if (r.status === "rejected") failed++;
+        else if (r.value) jobs.push(r.value);
+      }
       if (jobs.length) await deps.queue.enqueue(jobs);
       claimed += jobs.length;
       cursor = page.cursor;
     } while (cursor);
   }
-  return { claimed };
+  if (failed)
+    deps.logger.warn("some due work was not claimed; it is picked up next tick", { failed });
+  return { claimed, failed };
 }
 
 /** Claims one subscriber right away (the welcome email must not wait for the next tick). */

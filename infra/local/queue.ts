@@ -1,5 +1,4 @@
 import type { JobQueue, Logger, SendJob } from "../../functions/core/ports";
-import { RetryableSendError } from "../../functions/funnel/drip";
 
 export interface LocalQueueOptions {
   concurrency: number;
@@ -10,9 +9,10 @@ export interface LocalQueueOptions {
 }
 
 /**
- * The in-process stand-in for SQS + the send Lambda's event source: a bounded pool of workers,
- * retries with exponential backoff and jitter for retryable errors. A job that runs out of
- * attempts is dropped; its claim's lease runs out and the dispatcher picks it up again.
+ * The in-process stand-in for SQS + the send Lambda's event source: a bounded pool of workers;
+ * a failed job is retried with exponential backoff and full jitter, as SQS redelivers any
+ * message that was not deleted. A job that runs out of attempts is dropped; its claim's lease
+ * runs out and the dispatcher picks it up again.
  */
 export function createLocalQueue(
   handler: (job: SendJob) => Promise<unknown>,
@@ -37,8 +37,7 @@ export function createLocalQueue(
       running++;
       handler(item.job)
         .catch((error) => {
-          const retryable = error instanceof RetryableSendError;
-          if (retryable && item.attempt + 1 < opts.maxAttempts && !stopped) {
+          if (item.attempt + 1 < opts.maxAttempts && !stopped) {
             const delay = Math.random() * opts.baseDelayMs * 2 ** item.attempt;
             timers++;
             setTimeout(() => {

@@ -12,6 +12,7 @@ import { type Course, loadCourse } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens } from "../../functions/core/tokens";
 import { dispatch, sendJob } from "../../functions/funnel/drip";
+import { paced } from "../../functions/funnel/pace";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
 import { loadGuide } from "../../functions/guide/guide";
 import { renderGuidePdf } from "../../functions/guide/pdf";
@@ -40,6 +41,12 @@ export interface LocalStackOptions {
   scheduler?: boolean;
   /** Scheduler interval; default: a sixteenth of a day, between 200 ms and 1 s. */
   tickMs?: number;
+  /** Most emails per second (SES's MaxSendRate stand-in); default 14, SES's usual starting quota. */
+  maxSendRate?: number;
+  /** How long a claim holds before its work falls due again (wall-clock ms); default 60 s. */
+  leaseMs?: number;
+  /** Send workers and retry timing of the in-process queue. */
+  queue?: { concurrency?: number; baseDelayMs?: number; maxAttempts?: number };
   /** Per-process SDK middleware hooks, e.g. fault injection in tests. */
   clients?: (c: { dynamo: DynamoDBClient; ses: SESv2Client }) => void;
 }
@@ -109,10 +116,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     const store = createStore(doc, TABLE_NAME);
     const { sender } = course.funnel;
-    const mailer = createMailer(ses, {
-      from: mailbox(sender.name, sender.email),
-      replyTo: sender.replyTo,
-    });
+    const rate = opts.maxSendRate ?? 14;
+    const sendRule = { rate, burst: Math.max(1, Math.floor(rate / 10)) };
+    const mailer = paced(
+      createMailer(ses, { from: mailbox(sender.name, sender.email), replyTo: sender.replyTo }),
+      () => sendRule,
+    );
     const tokens = createTokens(keys.tokenKey);
 
     // Start the web server first: links in emails must carry its real address.
@@ -133,13 +142,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logger,
       dayMs,
       // A claim holds for a minute of wall time, whatever the sequence clock's speed.
-      leaseMs: 60_000,
+      leaseMs: opts.leaseMs ?? 60_000,
       idKey: keys.idKey,
     };
     const queue = createLocalQueue((job) => sendJob({ ...funnelDeps, queue }, job), {
-      concurrency: 8,
-      baseDelayMs: 200,
-      maxAttempts: 6,
+      concurrency: opts.queue?.concurrency ?? 8,
+      baseDelayMs: opts.queue?.baseDelayMs ?? 200,
+      maxAttempts: opts.queue?.maxAttempts ?? 6,
       logger,
     });
     let guide: Promise<Uint8Array> | undefined;

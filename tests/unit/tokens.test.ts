@@ -79,64 +79,141 @@ describe("createTokens: refusals", () => {
   const otherSidToken = tokens.sign({ purpose: "confirm", sid: OTHER_SID, expiresAt: EXPIRY });
   const [otherBody, otherSig] = split(otherSidToken);
   const forgedBody = Buffer.from(
-    JSON.stringify({ p: "confirm", s: OTHER_SID, e: EXPIRY / 1000 }),
+    JSON.stringify({ p: "confirm", s: OTHER_SID, e: EXPIRY }),
   ).toString("base64url");
 
-  const cases: [label: string, token: string, purpose: Purpose, now: number, message: string][] =
+  const cases: [label: string, token: string, purpose: Purpose, now: number, message: string][] = [
+    ["payload: first char flipped", `${flip(body, 0)}.${sig}`, "confirm", BEFORE, "bad signature"],
     [
-      ["payload: first char flipped", `${flip(body, 0)}.${sig}`, "confirm", BEFORE, "bad signature"],
-      [
-        "payload: middle char flipped",
-        `${flip(body, body.length >> 1)}.${sig}`,
-        "confirm",
-        BEFORE,
-        "bad signature",
-      ],
-      [
-        "payload: last char flipped",
-        `${flip(body, body.length - 1)}.${sig}`,
-        "confirm",
-        BEFORE,
-        "bad signature",
-      ],
-      ["signature: first char flipped", `${body}.${flip(sig, 0)}`, "confirm", BEFORE, "bad signature"],
-      ["signature: char 20 flipped", `${body}.${flip(sig, 20)}`, "confirm", BEFORE, "bad signature"],
-      [
-        "signature: last char flipped",
-        `${body}.${flip(sig, sig.length - 1)}`,
-        "confirm",
-        BEFORE,
-        "bad signature",
-      ],
-      ["truncated by one char", confirmToken.slice(0, -1), "confirm", BEFORE, "bad signature"],
-      ["truncated to half a signature", `${body}.${sig.slice(0, 21)}`, "confirm", BEFORE, "bad signature"],
-      ["signature missing", `${body}.`, "confirm", BEFORE, "malformed token"],
-      ["payload only", body, "confirm", BEFORE, "malformed token"],
-      ["payload missing", `.${sig}`, "confirm", BEFORE, "malformed token"],
-      ["trailing dot", `${confirmToken}.`, "confirm", BEFORE, "malformed token"],
-      ["leading dot", `.${confirmToken}`, "confirm", BEFORE, "malformed token"],
-      ["double dot", `${body}..${sig}`, "confirm", BEFORE, "malformed token"],
-      ["three parts", `${body}.${sig}.${sig}`, "confirm", BEFORE, "malformed token"],
-      ["empty string", "", "confirm", BEFORE, "malformed token"],
-      ["a lone dot", ".", "confirm", BEFORE, "malformed token"],
-      ["513 characters", `${body}.${sig}${"A".repeat(513 - confirmToken.length)}`, "confirm", BEFORE, "malformed token"],
-      ["100 000 characters", `${"A".repeat(50_000)}.${"B".repeat(50_000)}`, "confirm", BEFORE, "malformed token"],
-      ["signed with another key", createTokens(OTHER_KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY }), "confirm", BEFORE, "bad signature"],
-      ["other sid's payload with this signature", `${otherBody}.${sig}`, "confirm", BEFORE, "bad signature"],
-      ["this payload with other sid's signature", `${body}.${otherSig}`, "confirm", BEFORE, "bad signature"],
-      ["hand-made payload for another sid, old signature", `${forgedBody}.${sig}`, "confirm", BEFORE, "bad signature"],
-      ["confirm token used to unsubscribe", confirmToken, "unsubscribe", BEFORE, "wrong purpose"],
-      ["confirm token used as a click", confirmToken, "click", BEFORE, "wrong purpose"],
-      ["confirm token used as a form stamp", confirmToken, "stamp", BEFORE, "wrong purpose"],
-      ["now == expiry", confirmToken, "confirm", EXPIRY, "expired"],
-      ["1 ms after expiry", confirmToken, "confirm", EXPIRY + 1, "expired"],
-      ["a year after expiry", confirmToken, "confirm", EXPIRY + 365 * 86_400_000, "expired"],
-      ["signed payload that is not JSON", signRaw("not json"), "confirm", BEFORE, "malformed payload"],
-      ["signed payload with an unknown purpose", signRaw(JSON.stringify({ p: "admin", s: SID, e: EXPIRY / 1000 })), "confirm", BEFORE, "malformed payload"],
-      ["signed payload with an extra field", signRaw(JSON.stringify({ p: "confirm", s: SID, e: EXPIRY / 1000, admin: true })), "confirm", BEFORE, "malformed payload"],
-      ["signed payload without expiry", signRaw(JSON.stringify({ p: "confirm", s: SID })), "confirm", BEFORE, "malformed payload"],
-      ["signed payload with a sid outside base64url", signRaw(JSON.stringify({ p: "confirm", s: "a/b", e: EXPIRY / 1000 })), "confirm", BEFORE, "malformed payload"],
-    ];
+      "payload: middle char flipped",
+      `${flip(body, body.length >> 1)}.${sig}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "payload: last char flipped",
+      `${flip(body, body.length - 1)}.${sig}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "signature: first char flipped",
+      `${body}.${flip(sig, 0)}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    ["signature: char 20 flipped", `${body}.${flip(sig, 20)}`, "confirm", BEFORE, "bad signature"],
+    [
+      "signature: last char flipped",
+      `${body}.${flip(sig, sig.length - 1)}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    ["truncated by one char", confirmToken.slice(0, -1), "confirm", BEFORE, "bad signature"],
+    [
+      "truncated to half a signature",
+      `${body}.${sig.slice(0, 21)}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    ["signature missing", `${body}.`, "confirm", BEFORE, "malformed token"],
+    ["payload only", body, "confirm", BEFORE, "malformed token"],
+    ["payload missing", `.${sig}`, "confirm", BEFORE, "malformed token"],
+    ["trailing dot", `${confirmToken}.`, "confirm", BEFORE, "malformed token"],
+    ["leading dot", `.${confirmToken}`, "confirm", BEFORE, "malformed token"],
+    ["double dot", `${body}..${sig}`, "confirm", BEFORE, "malformed token"],
+    ["three parts", `${body}.${sig}.${sig}`, "confirm", BEFORE, "malformed token"],
+    ["empty string", "", "confirm", BEFORE, "malformed token"],
+    ["a lone dot", ".", "confirm", BEFORE, "malformed token"],
+    [
+      "513 characters",
+      `${body}.${sig}${"A".repeat(513 - confirmToken.length)}`,
+      "confirm",
+      BEFORE,
+      "malformed token",
+    ],
+    [
+      "100 000 characters",
+      `${"A".repeat(50_000)}.${"B".repeat(50_000)}`,
+      "confirm",
+      BEFORE,
+      "malformed token",
+    ],
+    [
+      "signed with another key",
+      createTokens(OTHER_KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY }),
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "other sid's payload with this signature",
+      `${otherBody}.${sig}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "this payload with other sid's signature",
+      `${body}.${otherSig}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "hand-made payload for another sid, old signature",
+      `${forgedBody}.${sig}`,
+      "confirm",
+      BEFORE,
+      "bad signature",
+    ],
+    ["confirm token used to unsubscribe", confirmToken, "unsubscribe", BEFORE, "wrong purpose"],
+    ["confirm token used as a click", confirmToken, "click", BEFORE, "wrong purpose"],
+    ["confirm token used as a form stamp", confirmToken, "stamp", BEFORE, "wrong purpose"],
+    ["now == expiry", confirmToken, "confirm", EXPIRY, "expired"],
+    ["1 ms after expiry", confirmToken, "confirm", EXPIRY + 1, "expired"],
+    ["a year after expiry", confirmToken, "confirm", EXPIRY + 365 * 86_400_000, "expired"],
+    [
+      "signed payload that is not JSON",
+      signRaw("not json"),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with an unknown purpose",
+      signRaw(JSON.stringify({ p: "admin", s: SID, e: EXPIRY })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with an extra field",
+      signRaw(JSON.stringify({ p: "confirm", s: SID, e: EXPIRY, admin: true })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload without expiry",
+      signRaw(JSON.stringify({ p: "confirm", s: SID })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with a sid outside base64url",
+      signRaw(JSON.stringify({ p: "confirm", s: "a/b", e: EXPIRY })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+  ];
 
   it.each(cases)("%s -> %s refused (%s)", (_label, token, purpose, now, message) => {
     expect(refusal(() => tokens.verify(token, purpose, now))).toBe(message);
@@ -173,7 +250,12 @@ describe("createTokens: key length", () => {
 });
 
 describe("subscriberId", () => {
-  const addresses = ["ana@example.com", "Ana@example.com", "ana+hips@example.com", "ben@example.com"];
+  const addresses = [
+    "ana@example.com",
+    "Ana@example.com",
+    "ana+hips@example.com",
+    "ben@example.com",
+  ];
 
   it.each(addresses)("%s: stable, URL-safe, 22 chars, fits a token", (address) => {
     const sid = subscriberId(KEY, address);
@@ -208,17 +290,43 @@ describe("dueShard", () => {
     expect(dueShard(sid, shards)).toBe(expected);
   });
 
-  it.each([1, 2, 3, 8, 16])("with %i shards: every sid lands in 0..n-1, the same each time", (n) => {
-    for (const sid of sids) {
-      const shard = dueShard(sid, n);
-      expect(Number(shard)).toBeGreaterThanOrEqual(0);
-      expect(Number(shard)).toBeLessThan(n);
-      expect(shard).toMatch(/^\d+$/);
-      expect(dueShard(sid, n)).toBe(shard);
-    }
-  });
+  it.each([1, 2, 3, 8, 16])(
+    "with %i shards: every sid lands in 0..n-1, the same each time",
+    (n) => {
+      for (const sid of sids) {
+        const shard = dueShard(sid, n);
+        expect(Number(shard)).toBeGreaterThanOrEqual(0);
+        expect(Number(shard)).toBeLessThan(n);
+        expect(shard).toMatch(/^\d+$/);
+        expect(dueShard(sid, n)).toBe(shard);
+      }
+    },
+  );
 
   it("spreads 256 subscribers over all 8 shards", () => {
     expect(new Set(sids.map((s) => dueShard(s, 8))).size).toBe(8);
+  });
+});
+
+describe("createTokens: one spelling per token", () => {
+  const token = tokens.sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+  const [body, sig] = token.split(".") as [string, string];
+  const last = sig.at(-1) as string;
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const sameBitsVariants = [...alphabet]
+    .filter((c) => c !== last && alphabet.indexOf(c) >> 2 === alphabet.indexOf(last) >> 2)
+    .map((c) => `${body}.${sig.slice(0, -1)}${c}`);
+  it.each([
+    ["padding", `${token}=`],
+    ["stray characters", `${token}!!`],
+    ...sameBitsVariants.map((t, i) => [`last character with the same high bits #${i}`, t]),
+  ])("refuses %s", (_label, variant) => {
+    expect(() => tokens.verify(variant, "confirm", EXPIRY - 1)).toThrow(TokenError);
+  });
+  it("keeps the expiry to the millisecond", () => {
+    const at = 1_800_000_000_250;
+    const t = tokens.sign({ purpose: "confirm", sid: SID, expiresAt: at });
+    expect(tokens.verify(t, "confirm", at - 1).expiresAt).toBe(at);
+    expect(() => tokens.verify(t, "confirm", at)).toThrow("expired");
   });
 });

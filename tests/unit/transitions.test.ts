@@ -1,0 +1,502 @@
+import { describe, expect, it } from "vitest";
+import { DAY_MS } from "../../functions/core/schedule";
+import type { Consent, Status, Subscriber } from "../../functions/core/subscriber";
+import { dueShard } from "../../functions/core/tokens";
+import {
+  afterSend,
+  CONFIRM_GAP_MS,
+  CONFIRM_MAX_PER_DAY,
+  type Decision,
+  DUE_SHARDS,
+  isExpired,
+  MINUTE_MS,
+  onConfirm,
+  onFeedback,
+  onSignup,
+  onUnsubscribe,
+  PENDING_TTL_MS,
+  type SignupInput,
+} from "../../functions/core/transitions";
+
+const NOW = Date.parse("2026-05-01T12:00:00Z");
+const HOUR_MS = 60 * MINUTE_MS;
+const iso = (ms: number) => new Date(ms).toISOString();
+const sec = (ms: number) => Math.floor(ms / 1000);
+
+/** First base64url char "B" makes the first byte 4, so the shard is "4" of 8. */
+const SID = "BAAAAAAAAAAAAAAAAAAAAA";
+const SHARD = "4";
+/** Welcome + 3 lessons. */
+const LENGTH = 4;
+
+const consentThen: Consent = {
+  at: iso(NOW - 2 * DAY_MS),
+  ip: "192.0.2.1",
+  form: "landing",
+  textVersion: "v1",
+};
+const consentNow: Consent = { at: iso(NOW), ip: "192.0.2.9", form: "landing", textVersion: "v2" };
+
+const input: SignupInput = {
+  sid: SID,
+  email: "ana@example.com",
+  firstName: "Ana",
+  timeZone: "America/New_York",
+  consent: consentNow,
+  sequenceId: "healthy-hips",
+  sequenceVersion: 1,
+};
+
+/** A subscriber as stored; pending, one confirmation sent an hour ago, unless overridden. */
+function sub(overrides: Partial<Subscriber> = {}): Subscriber {
+  return {
+    sid: SID,
+    email: "ana@example.com",
+    firstName: "Ana",
+    status: "pending",
+    version: 3,
+    createdAt: iso(NOW - 2 * DAY_MS),
+    updatedAt: iso(NOW - HOUR_MS),
+    consent: consentThen,
+    sequenceId: "healthy-hips",
+    sequenceVersion: 1,
+    step: 0,
+    timeZone: "Europe/London",
+    sends: [],
+    confirmCount: 1,
+    confirmWindowStart: iso(NOW - HOUR_MS),
+    confirmLastAt: iso(NOW - HOUR_MS),
+    expiresAt: sec(NOW + 6 * DAY_MS),
+    ...overrides,
+  };
+}
+
+/** An active subscriber midway through the sequence, holding a due slot and a lease. */
+function active(overrides: Partial<Subscriber> = {}): Subscriber {
+  const { expiresAt: _gone, ...rest } = sub({
+    status: "active",
+    confirmedAt: iso(NOW - DAY_MS),
+    step: 2,
+    dueAt: iso(NOW + DAY_MS),
+    dueShard: SHARD,
+    lease: "lease-1",
+    ...overrides,
+  });
+  return rest;
+}
+
+/** What the store does with a decision (one conditional write), for multi-step tables. */
+function apply(current: Subscriber | undefined, decision: Decision): Subscriber | undefined {
+  if (decision.kind === "create") return decision.item;
+  if (decision.kind !== "update" || !current) return current;
+  const next: Subscriber = { ...current, ...decision.set, version: current.version + 1 };
+  for (const attr of decision.remove) delete next[attr];
+  return next;
+}
+
+const DUE_ATTRS = ["dueAt", "dueShard", "lease"] as const;
+const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
+
+describe("onSignup", () => {
+  /** The update a re-sent confirmation makes, with the counters it should leave. */
+  const resend = (
+    counters: Pick<Subscriber, "confirmCount" | "confirmWindowStart">,
+    firstName = "Ana",
+  ): Decision => ({
+    kind: "update",
+    set: {
+      status: "pending",
+      firstName,
+      timeZone: input.timeZone,
+      consent: consentNow,
+      expiresAt: sec(NOW + PENDING_TTL_MS),
+      ...counters,
+      confirmLastAt: iso(NOW),
+    },
+    remove: [],
+    sendConfirm: true,
+  });
+
+  const cases: [
+    label: string,
+    current: Subscriber | undefined,
+    expected: Decision,
+    form?: SignupInput,
+  ][] = [
+    [
+      "new address -> create pending and send a confirmation",
+      undefined,
+      {
+        kind: "create",
+        sendConfirm: true,
+        item: {
+          ...input,
+          status: "pending",
+          version: 1,
+          createdAt: iso(NOW),
+          updatedAt: iso(NOW),
+          step: 0,
+          sends: [],
+          confirmCount: 1,
+          confirmWindowStart: iso(NOW),
+          confirmLastAt: iso(NOW),
+          expiresAt: sec(NOW + PENDING_TTL_MS),
+        },
+      },
+    ],
+    [
+      "pending, last confirmation 1 min ago -> noop",
+      sub({ confirmLastAt: iso(NOW - MINUTE_MS) }),
+      { kind: "noop", reason: "confirmation rate limit" },
+    ],
+    [
+      "pending, last confirmation 1 ms short of 10 min -> noop",
+      sub({ confirmLastAt: iso(NOW - CONFIRM_GAP_MS + 1) }),
+      { kind: "noop", reason: "confirmation rate limit" },
+    ],
+    [
+      "pending, last confirmation exactly 10 min ago -> re-send (2nd of the day)",
+      sub({ confirmLastAt: iso(NOW - CONFIRM_GAP_MS) }),
+      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }),
+    ],
+    [
+      "pending, 2 sent today, last 1 h ago -> re-send (3rd of the day)",
+      sub({ confirmCount: 2 }),
+      resend({ confirmCount: 3, confirmWindowStart: iso(NOW - HOUR_MS) }),
+    ],
+    [
+      `pending, ${CONFIRM_MAX_PER_DAY} sent in this 24 h window -> noop`,
+      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - 23 * HOUR_MS) }),
+      { kind: "noop", reason: "confirmation rate limit" },
+    ],
+    [
+      "pending, 3 sent, window 1 ms short of 24 h -> noop",
+      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - DAY_MS + 1) }),
+      { kind: "noop", reason: "confirmation rate limit" },
+    ],
+    [
+      "pending, 3 sent, window started exactly 24 h ago -> new window, count 1",
+      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - DAY_MS) }),
+      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
+    ],
+    [
+      "pending, 1 sent 2 days ago -> new window, count 1",
+      sub({ confirmWindowStart: iso(NOW - 2 * DAY_MS), confirmLastAt: iso(NOW - 2 * DAY_MS) }),
+      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
+    ],
+    [
+      "expired pending -> fresh confirmation and a fresh expiry",
+      sub({
+        expiresAt: sec(NOW - DAY_MS),
+        confirmCount: 3,
+        confirmWindowStart: iso(NOW - 8 * DAY_MS),
+        confirmLastAt: iso(NOW - 8 * DAY_MS),
+      }),
+      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
+    ],
+    [
+      "pending, empty first name on the form -> keeps the stored name",
+      sub({ firstName: "Ana" }),
+      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }, "Ana"),
+      { ...input, firstName: "" },
+    ],
+    [
+      "pending, a new first name on the form -> takes the new name",
+      sub({ firstName: "Ana" }),
+      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }, "Anna"),
+      { ...input, firstName: "Anna" },
+    ],
+    ["active -> noop", active(), { kind: "noop", reason: "already subscribed" }],
+    [
+      "completed -> noop",
+      active({ status: "completed", step: LENGTH }),
+      { kind: "noop", reason: "already subscribed" },
+    ],
+    [
+      "unsubscribed long ago -> pending again with a confirmation",
+      sub({
+        status: "unsubscribed",
+        endedAt: iso(NOW - 20 * DAY_MS),
+        expiresAt: undefined,
+        confirmWindowStart: iso(NOW - 30 * DAY_MS),
+        confirmLastAt: iso(NOW - 30 * DAY_MS),
+      }),
+      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
+    ],
+    [
+      "bounced -> noop",
+      sub({ status: "bounced", expiresAt: undefined }),
+      { kind: "noop", reason: "address bounced" },
+    ],
+    [
+      "complained -> noop",
+      sub({ status: "complained", expiresAt: undefined }),
+      { kind: "noop", reason: "address complained" },
+    ],
+  ];
+
+  it.each(cases)("%s", (_label, current, expected, form = input) => {
+    expect(onSignup(current, form, NOW)).toEqual(expected);
+  });
+
+  // A stream of signups for one address: what goes out, and when the limits bite.
+  it.each([
+    {
+      label: "every 11 min: 3 confirmations, then silence for the rest of the day",
+      offsets: [0, 11, 22, 33, 44, 600, 1439],
+      expected: ["create", "update", "update", "noop", "noop", "noop", "noop"],
+    },
+    {
+      label: "every 5 min: only every other one gets through the 10 min gap",
+      offsets: [0, 5, 10, 15, 20, 25],
+      expected: ["create", "noop", "update", "noop", "update", "noop"],
+    },
+    {
+      label: "a new 24 h window allows 3 more",
+      offsets: [0, 11, 22, 33, 1440, 1451, 1462, 1473],
+      expected: ["create", "update", "update", "noop", "update", "update", "update", "noop"],
+    },
+  ])("$label", ({ offsets, expected }) => {
+    let current: Subscriber | undefined;
+    const kinds = offsets.map((minutes) => {
+      const decision = onSignup(current, input, NOW + minutes * MINUTE_MS);
+      current = apply(current, decision);
+      return decision.kind;
+    });
+    expect(kinds).toEqual(expected);
+  });
+});
+
+describe("onConfirm", () => {
+  const start = (shard = SHARD): Decision => ({
+    kind: "update",
+    set: { status: "active", confirmedAt: iso(NOW), dueAt: iso(NOW), dueShard: shard },
+    remove: ["expiresAt", "lease"],
+    kick: true,
+  });
+
+  const cases: [label: string, current: Subscriber | undefined, expected: Decision][] = [
+    ["unknown -> refuse unknown", undefined, { kind: "refuse", reason: "unknown" }],
+    ["pending -> active, due now, kicked", sub(), start()],
+    ["pending with a stale lease -> lease removed", sub({ lease: "old-lease" }), start()],
+    ["pending, resuming at step 2 -> active, due now", sub({ step: 2 }), start()],
+    ["pending at the last step -> active", sub({ step: LENGTH - 1 }), start()],
+    [
+      "pending with step at the end -> completed, out of the due index",
+      sub({ step: LENGTH }),
+      {
+        kind: "update",
+        set: { status: "completed", confirmedAt: iso(NOW) },
+        remove: ["expiresAt", ...DUE_ATTRS],
+        kick: false,
+      },
+    ],
+    [
+      "pending with step past the end -> completed",
+      sub({ step: LENGTH + 3 }),
+      {
+        kind: "update",
+        set: { status: "completed", confirmedAt: iso(NOW) },
+        remove: ["expiresAt", ...DUE_ATTRS],
+        kick: false,
+      },
+    ],
+    ["pending, 1 s before expiry -> active", sub({ expiresAt: sec(NOW) + 1 }), start()],
+    [
+      "pending, expiry == now -> refuse expired",
+      sub({ expiresAt: sec(NOW) }),
+      { kind: "refuse", reason: "expired" },
+    ],
+    [
+      "pending, expired a day ago -> refuse expired",
+      sub({ expiresAt: sec(NOW - DAY_MS) }),
+      { kind: "refuse", reason: "expired" },
+    ],
+    ...ENDED.map((status): [string, Subscriber, Decision] => [
+      `${status} -> refuse ended`,
+      sub({ status, expiresAt: undefined }),
+      { kind: "refuse", reason: "ended" },
+    ]),
+    ["active -> noop", active(), { kind: "noop", reason: "already confirmed" }],
+    [
+      "completed -> noop",
+      active({ status: "completed", step: LENGTH }),
+      { kind: "noop", reason: "already confirmed" },
+    ],
+  ];
+
+  it.each(cases)("%s", (_label, current, expected) => {
+    expect(onConfirm(current, NOW, LENGTH)).toEqual(expected);
+  });
+
+  it.each([
+    "AAAAAAAAAAAAAAAAAAAAAA",
+    "BAAAAAAAAAAAAAAAAAAAAA",
+    "_____________________w",
+    "x7Qm-Lz_0aBcDeFgHiJkLm",
+  ])("sid %s gets its own due shard", (sid) => {
+    const decision = onConfirm(sub({ sid }), NOW, LENGTH);
+    expect(decision).toEqual(start(dueShard(sid, DUE_SHARDS)));
+  });
+
+  it("confirming twice: the second is a noop", () => {
+    const once = apply(sub(), onConfirm(sub(), NOW, LENGTH));
+    expect(once?.status).toBe("active");
+    expect(onConfirm(once, NOW + 1000, LENGTH)).toEqual({
+      kind: "noop",
+      reason: "already confirmed",
+    });
+  });
+});
+
+describe("onUnsubscribe", () => {
+  const ends: Decision = {
+    kind: "update",
+    set: { status: "unsubscribed", endedAt: iso(NOW) },
+    remove: ["expiresAt", "dueAt", "dueShard", "lease"],
+  };
+
+  const cases: [label: string, current: Subscriber | undefined, expected: Decision][] = [
+    ["unknown -> noop", undefined, { kind: "noop", reason: "unknown" }],
+    ["pending -> unsubscribed", sub(), ends],
+    ["active, due and leased -> unsubscribed", active(), ends],
+    ["completed -> unsubscribed", active({ status: "completed", step: LENGTH }), ends],
+    ...ENDED.map((status): [string, Subscriber, Decision] => [
+      `${status} -> noop`,
+      sub({ status, expiresAt: undefined }),
+      { kind: "noop", reason: `already ${status}` },
+    ]),
+  ];
+
+  it.each(cases)("%s", (_label, current, expected) => {
+    expect(onUnsubscribe(current, NOW)).toEqual(expected);
+  });
+
+  it.each([
+    ["pending", sub()],
+    ["active", active()],
+  ])("%s: the stored item leaves the due index and loses its expiry", (_label, current) => {
+    const after = apply(current, onUnsubscribe(current, NOW));
+    expect(after?.status).toBe("unsubscribed");
+    for (const attr of ["dueAt", "dueShard", "lease", "expiresAt"] as const) {
+      expect(after).not.toHaveProperty(attr);
+    }
+    expect(onUnsubscribe(after, NOW + 1)).toEqual({ kind: "noop", reason: "already unsubscribed" });
+  });
+});
+
+describe("onFeedback", () => {
+  const ends = (status: "bounced" | "complained"): Decision => ({
+    kind: "update",
+    set: { status, endedAt: iso(NOW) },
+    remove: ["expiresAt", "dueAt", "dueShard", "lease"],
+  });
+
+  const cases: [
+    label: string,
+    current: Subscriber | undefined,
+    kind: "bounced" | "complained",
+    expected: Decision,
+  ][] = [
+    ["unknown, bounce", undefined, "bounced", { kind: "noop", reason: "unknown" }],
+    ["unknown, complaint", undefined, "complained", { kind: "noop", reason: "unknown" }],
+    ["pending, bounce", sub(), "bounced", ends("bounced")],
+    ["pending, complaint", sub(), "complained", ends("complained")],
+    ["active, bounce", active(), "bounced", ends("bounced")],
+    ["active, complaint", active(), "complained", ends("complained")],
+    ["completed, bounce", active({ status: "completed" }), "bounced", ends("bounced")],
+    ["completed, complaint", active({ status: "completed" }), "complained", ends("complained")],
+    ["unsubscribed, bounce", sub({ status: "unsubscribed" }), "bounced", ends("bounced")],
+    ["unsubscribed, complaint", sub({ status: "unsubscribed" }), "complained", ends("complained")],
+    [
+      "bounced, bounce again",
+      sub({ status: "bounced" }),
+      "bounced",
+      { kind: "noop", reason: "already bounced" },
+    ],
+    ["bounced, then a complaint", sub({ status: "bounced" }), "complained", ends("complained")],
+    [
+      "complained, complaint again",
+      sub({ status: "complained" }),
+      "complained",
+      { kind: "noop", reason: "already complained" },
+    ],
+    [
+      "complained, then a bounce (complaint stays)",
+      sub({ status: "complained" }),
+      "bounced",
+      { kind: "noop", reason: "already complained" },
+    ],
+  ];
+
+  it.each(cases)("%s", (_label, current, kind, expected) => {
+    expect(onFeedback(current, kind, NOW)).toEqual(expected);
+  });
+
+  it.each([
+    ["bounced", ["bounced", "bounced", "bounced"], "bounced"],
+    ["complained", ["complained", "complained"], "complained"],
+    ["bounce then complaint", ["bounced", "complained", "bounced"], "complained"],
+  ] as const)("repeated feedback (%s) settles on one state", (_label, events, final) => {
+    let current: Subscriber | undefined = active();
+    const writes = events.filter((kind) => {
+      const decision = onFeedback(current, kind, NOW);
+      current = apply(current, decision);
+      return decision.kind === "update";
+    });
+    expect(current?.status).toBe(final);
+    expect(writes.length).toBe(new Set(events).size);
+    expect(current).not.toHaveProperty("dueAt");
+  });
+});
+
+describe("afterSend", () => {
+  const sent = (step: number) => ({
+    step,
+    id: step === 0 ? "welcome" : `lesson-${step}`,
+    at: iso(NOW),
+    messageId: `msg-${step}`,
+  });
+
+  it.each([
+    [
+      "welcome sent, lesson 1 next",
+      0,
+      NOW + DAY_MS,
+      { set: { step: 1, dueAt: iso(NOW + DAY_MS) }, remove: ["lease"] },
+    ],
+    [
+      "lesson 2 sent, lesson 3 in 2.5 days",
+      2,
+      NOW + 2.5 * DAY_MS,
+      { set: { step: 3, dueAt: iso(NOW + 2.5 * DAY_MS) }, remove: ["lease"] },
+    ],
+    [
+      "last lesson sent -> completed, out of the due index",
+      3,
+      undefined,
+      { set: { step: 4, status: "completed" }, remove: ["dueAt", "dueShard", "lease"] },
+    ],
+    [
+      "welcome was the only email -> completed",
+      0,
+      undefined,
+      { set: { step: 1, status: "completed" }, remove: ["dueAt", "dueShard", "lease"] },
+    ],
+  ])("%s", (_label, step, nextDueAt, expected) => {
+    expect(afterSend(sent(step), nextDueAt)).toEqual(expected);
+  });
+});
+
+describe("isExpired", () => {
+  it.each([
+    ["pending, expiry in 1 s", sub({ expiresAt: sec(NOW) + 1 }), false],
+    ["pending, expiry == now", sub({ expiresAt: sec(NOW) }), true],
+    ["pending, expired yesterday", sub({ expiresAt: sec(NOW - DAY_MS) }), true],
+    ["pending without expiry", sub({ expiresAt: undefined }), false],
+    ["active with a stale expiry", active({ expiresAt: sec(NOW - DAY_MS) }), false],
+    ["unsubscribed with a stale expiry", sub({ status: "unsubscribed", expiresAt: 1 }), false],
+  ])("%s -> %s", (_label, current, expected) => {
+    expect(isExpired(current, NOW)).toBe(expected);
+  });
+});

@@ -1,0 +1,107 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
+
+/** A process dying mid-flight, as seen by the code that was running. */
+export class SimulatedCrash extends Error {
+  override name = "SimulatedCrash";
+}
+
+type Kind =
+  | "ses throttled"
+  | "ses timeout before send"
+  | "ses timeout after accept"
+  | "crash after ses accepted"
+  | "dynamodb throttled"
+  | "dynamodb timeout"
+  | "crash after claim written"
+  | "crash before advance written"
+  | "crash after advance written";
+
+/** Faults that leave SES's message accepted and the advance unwritten: each may duplicate one email. */
+export const AFTER_ACCEPT: Kind[] = [
+  "ses timeout after accept",
+  "crash after ses accepted",
+  "crash before advance written",
+];
+
+const err = (name: string, status?: number) =>
+  Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {} });
+
+/**
+ * Injects faults into real SDK clients through their middleware stacks: errors before a call
+ * goes out (nothing happened), and crashes or timeouts after it came back (it did happen).
+ * Random but seeded, so a failing run can be replayed.
+ */
+export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client }, seed: number) {
+  let state = seed >>> 0 || 1;
+  const random = () => {
+    // xorshift32
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  const counts = new Map<Kind, number>();
+  let enabled = false;
+  let advancesAfterAccept = 0;
+  const hit = (kind: Kind, p: number) => {
+    if (!enabled || random() >= p) return false;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    return true;
+  };
+
+  clients.ses.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== "SendEmailCommand") return next(args);
+      if (hit("ses throttled", 0.06)) throw err("TooManyRequestsException", 429);
+      if (hit("ses timeout before send", 0.02)) throw err("TimeoutError");
+      const out = await next(args);
+      const isLesson = JSON.stringify((args as { input?: unknown }).input ?? {}).includes(
+        "List-Unsubscribe",
+      );
+      if (isLesson && hit("ses timeout after accept", 0.01)) throw err("TimeoutError");
+      if (isLesson && hit("crash after ses accepted", 0.01))
+        throw new SimulatedCrash("after SES accepted");
+      return out;
+    },
+    { step: "initialize", name: "sesFaults", priority: "high" },
+  );
+
+  clients.dynamo.middlewareStack.add(
+    (next) => async (args) => {
+      const input = (args as { input?: { ConditionExpression?: string } }).input ?? {};
+      const condition = input.ConditionExpression ?? "";
+      const isClaim = condition.includes("#step = :step");
+      const isAdvance = condition.includes("#lease = :lease");
+      if (isAdvance && hit("crash before advance written", 0.02)) {
+        throw new SimulatedCrash("before advance");
+      }
+      if (hit("dynamodb throttled", 0.03)) {
+        if (isAdvance) advancesAfterAccept++;
+        throw err("ProvisionedThroughputExceededException", 400);
+      }
+      if (hit("dynamodb timeout", 0.01)) {
+        if (isAdvance) advancesAfterAccept++;
+        throw err("TimeoutError");
+      }
+      const out = await next(args);
+      if (isClaim && hit("crash after claim written", 0.02))
+        throw new SimulatedCrash("after claim");
+      if (isAdvance && hit("crash after advance written", 0.01))
+        throw new SimulatedCrash("after advance");
+      return out;
+    },
+    { step: "initialize", name: "dynamoFaults", priority: "high" },
+  );
+
+  return {
+    enable(on = true) {
+      enabled = on;
+    },
+    counts: () => Object.fromEntries(counts),
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    /** Faults after SES accepted a lesson and before its advance was written. */
+    afterAccept: () =>
+      AFTER_ACCEPT.reduce((n, k) => n + (counts.get(k) ?? 0), 0) + advancesAfterAccept,
+  };
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { silentLogger } from "../../functions/core/ports";
+import { confirm, sidFor, subscribe } from "../../functions/funnel/subscriptions";
+import { ManualClock } from "../../infra/local/clock";
+import { type LocalStack, startLocalStack } from "../../infra/local/stack";
+
+const RATE = 40;
+const SUBSCRIBERS = 160;
+let stack: LocalStack;
+const sentAt: number[] = [];
+let watching = false;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    clock: new ManualClock(),
+    logger: silentLogger,
+    maxSendRate: RATE,
+    queue: { concurrency: 16 },
+    clients: ({ ses }) => {
+      ses.middlewareStack.add(
+        (next) => async (args) => {
+          // The moment the request leaves: what SES would count.
+          if (watching) sentAt.push(performance.now());
+          return next(args);
+        },
+        { step: "initialize", name: "watchSends" },
+      );
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it(`keeps sends under the configured rate (${RATE}/s) and close to it`, async () => {
+  const deps = stack.deps;
+  const emails = Array.from({ length: SUBSCRIBERS }, (_, i) => `r${i}@example.com`);
+  await Promise.all(
+    emails.map((email) =>
+      subscribe(deps, {
+        email,
+        firstName: "",
+        timeZone: "UTC",
+        consent: { form: "test", textVersion: "1" },
+      }),
+    ),
+  );
+  // Every welcome email is claimed and queued at once; the sender must pace them.
+  watching = true;
+  await Promise.all(emails.map((email) => confirm(deps, sidFor(deps, email))));
+  await stack.drain();
+
+  expect(sentAt).toHaveLength(SUBSCRIBERS);
+  sentAt.sort((a, b) => a - b);
+  let busiest = 0;
+  for (let i = 0, j = 0; i < sentAt.length; i++) {
+    while ((sentAt[i] as number) - (sentAt[j] as number) >= 1000) j++;
+    busiest = Math.max(busiest, i - j + 1);
+  }
+  const seconds = ((sentAt.at(-1) as number) - (sentAt[0] as number)) / 1000;
+  const achieved = (SUBSCRIBERS - 1) / seconds;
+  console.log(
+    `send rate: limit ${RATE}/s, achieved ${achieved.toFixed(1)}/s, busiest second ${busiest}`,
+  );
+  expect(busiest).toBeLessThanOrEqual(RATE + Math.max(1, Math.floor(RATE / 10)));
+  expect(achieved).toBeLessThanOrEqual(RATE * 1.05);
+  // Close to the limit, not far under it (a loose floor: this is a correctness test, not a benchmark).
+  expect(achieved).toBeGreaterThan(RATE * 0.6);
+});

@@ -128,5 +128,5 @@ describe("sending under injected faults", () => {
     expect(stuck).toBe(0);
     expect(mailedAfterLeaving).toBe(0);
     expect(duplicates).toBeLessThanOrEqual(faults.afterAccept());
-  }, 600_000);
+  }, 600_000 + SUBSCRIBERS * 1000);
 });

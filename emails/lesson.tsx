@@ -45,7 +45,7 @@ export default function LessonEmail({
   preheader = preview.preheader,
   firstName = preview.firstName,
   bodyMarkdown = preview.bodyMarkdown,
-  button = preview.button,
+  button,
   unsubscribeUrl = preview.unsubscribeUrl,
   manageUrl = preview.manageUrl,
   lessonNumber = preview.lessonNumber,

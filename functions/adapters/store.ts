@@ -91,6 +91,27 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
     }
   }
 
+  /** Appends `entry` to a log attribute and applies the step's change, if the lease is ours. */
+  async function finishStep(
+    sid: string,
+    lease: string,
+    log: "sends" | "failures",
+    entry: SendRecord | SendFailure,
+    set: Attrs,
+    remove: Attr[],
+  ): Promise<boolean> {
+    const out = await conditionalUpdate(
+      sid,
+      "#lease = :lease AND #status = :active",
+      { "#lease": "lease", "#status": "status", "#log": log },
+      { ":lease": lease, ":active": "active", ":entry": [entry], ":none": [] },
+      set,
+      remove,
+      ["#log = list_append(if_not_exists(#log, :none), :entry)"],
+    );
+    return out !== undefined;
+  }
+
   return {
     async get(sid: string): Promise<Subscriber | undefined> {
       const out = await doc.send(
@@ -168,43 +189,13 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
     },
 
     /** Records a send and moves on, only while the lease is still ours. */
-    async advance(
-      sid: string,
-      lease: string,
-      sent: SendRecord,
-      set: Attrs,
-      remove: Attr[],
-    ): Promise<boolean> {
-      const out = await conditionalUpdate(
-        sid,
-        "#lease = :lease AND #status = :active",
-        { "#lease": "lease", "#status": "status", "#sends": "sends" },
-        { ":lease": lease, ":active": "active", ":sent": [sent], ":none": [] },
-        set,
-        remove,
-        ["#sends = list_append(if_not_exists(#sends, :none), :sent)"],
-      );
-      return out !== undefined;
+    advance(sid: string, lease: string, sent: SendRecord, set: Attrs, remove: Attr[]) {
+      return finishStep(sid, lease, "sends", sent, set, remove);
     },
 
     /** Records a permanent failure of one step and moves past it (never retried forever). */
-    async skip(
-      sid: string,
-      lease: string,
-      failure: SendFailure,
-      set: Attrs,
-      remove: Attr[],
-    ): Promise<boolean> {
-      const out = await conditionalUpdate(
-        sid,
-        "#lease = :lease AND #status = :active",
-        { "#lease": "lease", "#status": "status", "#failures": "failures" },
-        { ":lease": lease, ":active": "active", ":failure": [failure], ":none": [] },
-        set,
-        remove,
-        ["#failures = list_append(if_not_exists(#failures, :none), :failure)"],
-      );
-      return out !== undefined;
+    skip(sid: string, lease: string, failure: SendFailure, set: Attrs, remove: Attr[]) {
+      return finishStep(sid, lease, "failures", failure, set, remove);
     },
 
     /** Erases everything stored under a subscriber (profile and click records). */

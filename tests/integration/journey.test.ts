@@ -101,6 +101,11 @@ describe("the whole journey on the local stack", () => {
     ]);
     mail.slice(2).forEach((lesson, i) => {
       expect(lesson.body.text).toContain(stack.course.lessons[i]?.title ?? "no title");
+      // Every link points at this site: no sample or placeholder address slipped through.
+      for (const [, href] of lesson.body.html.matchAll(/href="([^"]+)"/g)) {
+        expect(href?.startsWith(`${stack.siteUrl}/`), href).toBe(true);
+      }
+      expect(lesson.body.html).not.toMatch(/\{\{|\}\}/);
       expect(lesson.body.html).toContain(stack.course.funnel.postalAddress);
       expect(lesson.body.text).toMatch(/Unsubscribe/i);
       expect(header(lesson, "List-Unsubscribe")).toBeDefined();

@@ -1,9 +1,10 @@
+import { classifySendError, type OutgoingEmail } from "../adapters/mailer";
 import { emailKey } from "../core/email-address";
 import { sequenceLength } from "../core/schedule";
 import type { Consent, Subscriber } from "../core/subscriber";
 import { subscriberId } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
-import { type DripDeps, kick } from "./drip";
+import { type DripDeps, kick, RetryableSendError } from "./drip";
 
 export interface FunnelDeps extends DripDeps {
   /** Key of the subscriber-id hash; never rotated. */
@@ -50,6 +51,25 @@ async function apply(
   throw new Error("too much contention on one subscriber");
 }
 
+const CONFIRM_SEND_ATTEMPTS = 3;
+
+/**
+ * Sends a confirmation while the visitor waits: a throttled or transient failure is retried a
+ * few times with jittered backoff before the request gives up.
+ */
+async function sendSoon(deps: FunnelDeps, email: OutgoingEmail): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.mailer.send(email);
+    } catch (e) {
+      if (attempt >= CONFIRM_SEND_ATTEMPTS || classifySendError(e) === "permanent") {
+        throw new RetryableSendError("confirmation not sent", { cause: e });
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));
+    }
+  }
+}
+
 /** The subscriber id an address is known by. */
 export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
   return subscriberId(deps.idKey, emailKey(email));
@@ -81,7 +101,7 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
     decision.kind !== "noop" && decision.kind !== "refuse" && decision.sendConfirm === true && sub;
   if (mailed) {
     const now = deps.clock.now();
-    await deps.mailer.send(await deps.composer.confirmation(sub, now));
+    await sendSoon(deps, await deps.composer.confirmation(sub, now));
     await deps.store.count(day(now), { signups: 1 });
   }
   deps.logger.info("signup", {

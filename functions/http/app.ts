@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { RetryableSendError } from "../funnel/drip";
 import type { AppDeps, Env } from "./context";
 import { messagePage } from "./render";
 import { linkRoutes } from "./routes/links";
@@ -49,6 +50,16 @@ export function createApp(deps: AppDeps) {
   );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof RetryableSendError) {
+      // SES is throttling or unreachable; the per-address limit allows a new try in 10 minutes.
+      deps.logger.warn("email not sent", { route: c.req.routePath });
+      c.header("Retry-After", "600");
+      const message = "We couldn't send your email just now. Please try again in ten minutes.";
+      if (/json/.test(`${c.req.header("content-type")} ${c.req.header("accept")}`)) {
+        return c.json({ error: message, issues: [] }, 503);
+      }
+      return messagePage(c, 503, "Your email is delayed", message);
+    }
     deps.logger.error("unhandled error", { name: err.name, route: c.req.routePath });
     return c.json({ error: "internal error" }, 500);
   });

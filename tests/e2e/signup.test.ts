@@ -60,15 +60,25 @@ describe.skipIf(!chromiumPath)("in Chromium, against npm start", () => {
     await page.goto(masterclass as string);
     expect(new URL(page.url()).pathname).toBe("/masterclass");
     await expect(page.locator("video").count()).resolves.toBe(1);
+    const duration = await page.locator("video").evaluate(
+      (v: HTMLVideoElement) =>
+        new Promise<number>((resolve) => {
+          if (v.readyState >= 1) resolve(v.duration);
+          v.addEventListener("loadedmetadata", () => resolve(v.duration));
+          v.addEventListener("error", () => resolve(-1));
+        }),
+    );
+    expect(duration).toBeGreaterThan(1);
     const pdfHref = await page.locator('a[href$=".pdf"]').first().getAttribute("href");
     const pdf = await page.request.get(`${funnel.siteUrl}${pdfHref}`);
     expect(pdf.headers()["content-type"]).toBe("application/pdf");
 
     // Lesson 1 is due one sequence day (here 2 s) after the welcome email.
-    const withLesson = await waitForMail(funnel.inboxUrl, "maya@example.com", 3, 10_000);
+    const withLesson = await waitForMail(funnel.inboxUrl, "maya@example.com", 3, 20_000);
     const gapSeconds = (withLesson[2]?.at ?? 0) - (withLesson[1]?.at ?? 0);
     expect(gapSeconds).toBeGreaterThanOrEqual(DAY_SECONDS - 1);
-    expect(gapSeconds).toBeLessThanOrEqual(DAY_SECONDS + 2);
+    // Loose on the late side: a busy machine delays ticks, never the other way round.
+    expect(gapSeconds).toBeLessThanOrEqual(DAY_SECONDS + 8);
     expect(foreign).toEqual([]);
   });
 

@@ -136,8 +136,19 @@ describe("the whole journey on the local stack", () => {
     const html = await masterclass.text();
     expect(html).toContain(stack.course.funnel.masterclass.video.src);
     expect(html).toContain(stack.course.funnel.guide.path);
+    // Pressing play on the video reports a real view, attributed through the click's cookie.
+    const cookie = click.headers.get("set-cookie")?.split(";")[0] ?? "";
+    expect(cookie).toMatch(/^hh_view=/);
+    const play = await fetch(`${stack.siteUrl}/api/events/play`, {
+      method: "POST",
+      headers: { cookie },
+    });
+    expect(play.status).toBe(204);
     const clicks = await stack.deps.store.clicks(sidFor(stack.deps, email));
-    expect(clicks).toEqual([expect.objectContaining({ link: "masterclass", scanner: false })]);
+    expect(clicks.map((c) => [c.link, c.scanner])).toEqual([
+      ["masterclass", false],
+      ["play", false],
+    ]);
   });
 
   it("re-signing up while active or completed changes nothing and sends nothing", async () => {

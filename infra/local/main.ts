@@ -9,6 +9,7 @@ const Env = z.object({
   SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
   DATA_DIR: z.string().min(1).default(".data"),
   FUNNEL_DAY_SECONDS: z.coerce.number().positive().default(86_400),
+  MAX_SEND_RATE: z.coerce.number().positive().default(14),
 });
 
 // Lambda runs Node 22; the SDK's notice about future releases is noise on a local Node 20.
@@ -26,6 +27,7 @@ const stack = await startLocalStack({
   sesPort: env.SES_PORT,
   dataDir: resolve(env.DATA_DIR),
   daySeconds: env.FUNNEL_DAY_SECONDS,
+  maxSendRate: env.MAX_SEND_RATE,
   scheduler: true,
 }).catch((e: unknown) => {
   if (e instanceof ContentError) console.error(`content/${e.message}`);

@@ -24,13 +24,18 @@ export const AFTER_ACCEPT: Kind[] = [
   "crash before advance written",
 ];
 
+interface SendInput {
+  Destination?: { ToAddresses?: string[] };
+  Content?: { Simple?: { Subject?: { Data?: string } } };
+}
+
 const err = (name: string, status?: number) =>
   Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {} });
 
 /**
  * Injects faults into real SDK clients through their middleware stacks: errors before a call
  * goes out (nothing happened), and crashes or timeouts after it came back (it did happen).
- * Random but seeded, so a failing run can be replayed.
+ * Random from a seed; concurrent sends still interleave differently from run to run.
  */
 export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client }, seed: number) {
   let state = seed >>> 0 || 1;
@@ -42,6 +47,8 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
     return (state >>> 0) / 2 ** 32;
   };
   const counts = new Map<Kind, number>();
+  /** Every message SES accepted, in order (cheaper to read back than the emulator's store). */
+  const accepted: { to: string; subject: string }[] = [];
   let enabled = false;
   let advancesAfterAccept = 0;
   const hit = (kind: Kind, p: number) => {
@@ -56,9 +63,12 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
       if (hit("ses throttled", 0.06)) throw err("TooManyRequestsException", 429);
       if (hit("ses timeout before send", 0.02)) throw err("TimeoutError");
       const out = await next(args);
-      const isLesson = JSON.stringify((args as { input?: unknown }).input ?? {}).includes(
-        "List-Unsubscribe",
-      );
+      const input = (args as { input?: SendInput }).input;
+      accepted.push({
+        to: input?.Destination?.ToAddresses?.[0] ?? "",
+        subject: input?.Content?.Simple?.Subject?.Data ?? "",
+      });
+      const isLesson = JSON.stringify(input ?? {}).includes("List-Unsubscribe");
       if (isLesson && hit("ses timeout after accept", 0.01)) throw err("TimeoutError");
       if (isLesson && hit("crash after ses accepted", 0.01))
         throw new SimulatedCrash("after SES accepted");
@@ -95,6 +105,7 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
   );
 
   return {
+    accepted,
     enable(on = true) {
       enabled = on;
     },

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { BucketRule } from "../core/token-bucket";
 import type { Tokens } from "../core/tokens";
 import type { FunnelDeps } from "../funnel/subscriptions";
 
@@ -9,6 +10,13 @@ export interface AppDeps extends FunnelDeps {
   guidePdf(): Promise<Uint8Array>;
   /** Resolves when the table and the mailer answer; used by /healthz. */
   ready(): Promise<void>;
+  /**
+   * The client's address for rate limits and consent records, from a source the platform
+   * vouches for (the socket locally, the CDN's viewer address on AWS).
+   */
+  clientIp?: (c: Context) => string | undefined;
+  /** Signups allowed per client address; a sensible default when absent. */
+  signupRateLimit?: BucketRule;
 }
 
 export type Env = { Variables: { deps: AppDeps } };
@@ -16,8 +24,15 @@ export type Env = { Variables: { deps: AppDeps } };
 /** The request's collaborators, set once by the app. */
 export const depsOf = (c: Context<Env>) => c.get("deps");
 
-/** The client's address as the platform reports it (never logged). */
+/** The client's address as the platform reports it (never logged); undefined if unknown. */
 export function clientIp(c: Context<Env>): string | undefined {
-  const fwd = c.req.header("x-forwarded-for");
-  return fwd?.split(",")[0]?.trim() || undefined;
+  return c.get("deps").clientIp?.(c);
+}
+
+/**
+ * The left-most `X-Forwarded-For` entry. The client chooses it, so it is only fit for tests
+ * that stand in for many clients; platforms pass an address they can vouch for.
+ */
+export function forwardedFor(c: Context): string | undefined {
+  return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
 }

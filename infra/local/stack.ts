@@ -4,8 +4,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type ServerType, serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
 import { type Course, loadCourse } from "../../functions/core/content";
@@ -47,6 +48,8 @@ export interface LocalStackOptions {
   leaseMs?: number;
   /** Send workers and retry timing of the in-process queue. */
   queue?: { concurrency?: number; baseDelayMs?: number; maxAttempts?: number };
+  /** Where a request's client address comes from; default: the TCP connection. */
+  clientIp?: AppDeps["clientIp"];
   /** Per-process SDK middleware hooks, e.g. fault injection in tests. */
   clients?: (c: { dynamo: DynamoDBClient; ses: SESv2Client }) => void;
 }
@@ -68,6 +71,15 @@ export interface LocalStack {
 const TABLE_NAME = "healthy-hips";
 /** The emulators accept any credentials; the SDK insists on having some. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** The peer of the TCP connection; undefined for in-process requests (`app.request`). */
+function socketAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
 
 const consoleLogger: Logger = {
   info: (msg, data) => console.log(JSON.stringify({ level: "info", msg, ...data })),
@@ -156,6 +168,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ...funnelDeps,
       queue,
       tokens,
+      clientIp: opts.clientIp ?? socketAddress,
       guidePdf: () => {
         guide ??= renderGuidePdf(loadGuide(contentDir), { ...course.funnel.brand, siteUrl }).catch(
           (e) => {

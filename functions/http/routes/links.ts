@@ -107,7 +107,10 @@ export const linkRoutes = new Hono<Env>()
     privatePage(c);
     const deps = c.get("deps");
     const claims = claimsOf(c, "click", c.req.param("token"));
-    const target = claims?.link ? deps.course.funnel.links[claims.link] : undefined;
+    const { links } = deps.course.funnel;
+    // Own keys only: a link id such as "constructor" must not reach Object.prototype.
+    const target =
+      claims?.link && Object.hasOwn(links, claims.link) ? links[claims.link] : undefined;
     if (!claims || !target) return badLink(c);
     const now = deps.clock.now();
     const sub = await deps.store.get(claims.sid);

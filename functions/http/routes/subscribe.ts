@@ -1,11 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { EmailSchema, FirstNameSchema } from "../../core/email-address";
 import { safeTimeZone } from "../../core/schedule";
+import type { BucketRule } from "../../core/token-bucket";
 import { subscribe } from "../../funnel/subscriptions";
-import { clientIp, type Env } from "../context";
+import { type AppDeps, clientIp, type Env } from "../context";
 import { LandingPage } from "../pages";
+import { ipRateLimit } from "../rate-limit";
 import { checkStamp, issueStamp } from "../stamp";
 
 /** The signup body, from JSON or a form post. Unknown fields are ignored. */
@@ -21,9 +23,27 @@ export const SignupBody = z.object({
 export const MAX_BODY_BYTES = 4 * 1024;
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
+/** Per client address: a burst of 10 signups, then one every 6 seconds. */
+export const SIGNUP_RATE_LIMIT: BucketRule = { burst: 10, rate: 1 / 6 };
+const RATE_LIMIT_KEYS = 10_000;
+
+// One limiter per app (its deps), so each app, and each test's stack, counts on its own.
+const limiters = new WeakMap<AppDeps, MiddlewareHandler<Env>>();
+const signupRateLimit: MiddlewareHandler<Env> = (c, next) => {
+  const deps = c.get("deps");
+  let limiter = limiters.get(deps);
+  if (!limiter) {
+    const rule = deps.signupRateLimit ?? SIGNUP_RATE_LIMIT;
+    limiter = ipRateLimit({ rule, maxKeys: RATE_LIMIT_KEYS });
+    limiters.set(deps, limiter);
+  }
+  return limiter(c, next);
+};
+
 /** POST /api/subscribe: JSON (answers JSON) or a plain form post (redirects to /thanks). */
 export const subscribeRoutes = new Hono<Env>().post(
   "/api/subscribe",
+  signupRateLimit,
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: "request body too large", issues: [] }, 413),

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { ConfigError } from "../core/errors";
+
+/**
+ * Every environment variable a Lambda reads, with its schema. The CDK constructs set them by
+ * these names (typed with {@link EnvName}), so a renamed variable fails type-checking.
+ */
+export const LAMBDA_ENV = {
+  TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.url(),
+  TOKEN_KEY_SECRET_ARN: z.string().min(1),
+  ID_KEY_SECRET_ARN: z.string().min(1),
+  SENDER_EMAIL: z.email(),
+  SENDER_NAME: z.string().min(1),
+  REPLY_TO: z.email().optional(),
+  CONFIGURATION_SET: z.string().min(1),
+  SITE_URL: z.url(),
+  /** How many senders share the account's SES send rate. */
+  SES_SENDERS: z.coerce.number().int().positive(),
+} as const;
+
+export type EnvName = keyof typeof LAMBDA_ENV;
+
+/** The header CloudFront's viewer-request function sets to the client's address. */
+export const VIEWER_IP_HEADER = "x-viewer-ip";
+export type EnvOf<K extends EnvName> = { [P in K]: z.infer<(typeof LAMBDA_ENV)[P]> };
+
+/**
+ * Reads and validates the named variables once (call it at module load). A missing or invalid
+ * variable throws {@link ConfigError} naming it; values are never echoed.
+ * @example const env = readEnv(["TABLE_NAME", "QUEUE_URL"]); env.TABLE_NAME;
+ */
+export function readEnv<K extends EnvName>(
+  names: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): EnvOf<K> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const raw = env[name] === "" ? undefined : env[name];
+    const result = LAMBDA_ENV[name].safeParse(raw);
+    if (!result.success) {
+      throw new ConfigError(
+        raw === undefined
+          ? `missing environment variable ${name}`
+          : `environment variable ${name} is invalid: ${result.error.issues[0]?.message ?? "bad value"}`,
+      );
+    }
+    out[name] = result.data;
+  }
+  return out as EnvOf<K>;
+}

@@ -1,0 +1,89 @@
+import { fileURLToPath } from "node:url";
+import { HTTPException } from "hono/http-exception";
+import { createMailer, mailbox } from "../adapters/mailer";
+import { loadCourse } from "../core/content";
+import type { JobQueue, Logger } from "../core/ports";
+import { DAY_MS } from "../core/schedule";
+import { createTokens } from "../core/tokens";
+import type { DripDeps } from "../funnel/drip";
+import { paced } from "../funnel/pace";
+import type { AppDeps } from "../http/context";
+import { createComposer } from "../mail/compose";
+import { sesClient } from "./clients";
+import { readEnv, VIEWER_IP_HEADER } from "./env";
+import { createLogger } from "./logger";
+import { sesSendQuota } from "./quota";
+import { clock, idKey, LEASE_MS, sendQueue, subscriberStore, tokenKey } from "./wiring";
+
+/**
+ * `content/` is copied next to the bundle (the stack's afterBundling hook), so the course is
+ * read from the function's own directory, as `loadCourse` reads it locally.
+ */
+const contentDir = () => fileURLToPath(new URL("./content/", import.meta.url));
+
+/** The send Lambda never enqueues; this makes a call a loud error instead of a silent drop. */
+const noQueue: JobQueue = {
+  enqueue: () => Promise.reject(new Error("this function has no queue")),
+};
+
+/** The SES mailer, paced to this function's share of the account's MaxSendRate. */
+async function mailer(logger: Logger) {
+  const env = readEnv([
+    "SENDER_EMAIL",
+    "SENDER_NAME",
+    "REPLY_TO",
+    "CONFIGURATION_SET",
+    "SES_SENDERS",
+  ]);
+  const ses = sesClient();
+  const quota = await sesSendQuota(ses, env.SES_SENDERS, logger);
+  const mail = createMailer(ses, {
+    from: mailbox(env.SENDER_NAME, env.SENDER_EMAIL),
+    replyTo: env.REPLY_TO,
+    configurationSetName: env.CONFIGURATION_SET,
+  });
+  return paced(mail, quota.rule);
+}
+
+/** Everything the send path needs: course, store, SES mailer, composer with signed links. */
+async function sending(queue: JobQueue) {
+  const course = loadCourse(contentDir());
+  const { SITE_URL } = readEnv(["SITE_URL"]);
+  const { logger } = createLogger();
+  const tokens = createTokens(await tokenKey());
+  const deps: DripDeps = {
+    course,
+    store: subscriberStore(),
+    mailer: await mailer(logger),
+    composer: createComposer({ course, siteUrl: SITE_URL, tokens }),
+    queue,
+    clock,
+    logger,
+    dayMs: DAY_MS,
+    leaseMs: LEASE_MS,
+  };
+  return { deps, tokens };
+}
+
+/** The web app's collaborators. The guide PDF is served by CloudFront from S3, never here. */
+export async function webDeps(): Promise<AppDeps> {
+  const [{ deps, tokens }, key] = await Promise.all([sending(sendQueue()), idKey()]);
+  return {
+    ...deps,
+    tokens,
+    idKey: key,
+    // CloudFront sends /guide/* to S3; a request that reaches the API directly gets a 404.
+    guidePdf: () => Promise.reject(new HTTPException(404)),
+    // Set by the CloudFront viewer-request function from the connection, replacing any value
+    // the client sent.
+    clientIp: (c) => c.req.header(VIEWER_IP_HEADER),
+    ready: async () => {
+      await deps.store.get("healthz");
+    },
+  };
+}
+
+/** The send worker: render, send through SES, advance. */
+export async function sendDeps(): Promise<DripDeps> {
+  return (await sending(noQueue)).deps;
+}

@@ -1,0 +1,48 @@
+import { createStore } from "../adapters/store";
+import type { Clock, JobQueue } from "../core/ports";
+import { dynamoDoc, secretsClient, sqsClient } from "./clients";
+import { readEnv } from "./env";
+import { createLogger } from "./logger";
+import { createSqsQueue } from "./queue";
+import { readKey } from "./secrets";
+import type { FeedbackDeps } from "./ses-events";
+
+/**
+ * Lambda-side wiring shared by every function, and the two light functions' collaborators.
+ * Nothing here imports rendering code, so the dispatch and feedback bundles stay small; the
+ * web and send functions add theirs in ./sending.ts. Each is built once per cold start.
+ */
+
+/** A claim holds this long; a job still in SQS retries after that is claimed afresh. */
+export const LEASE_MS = 15 * 60_000;
+export const clock: Clock = { now: () => Date.now() };
+
+export function subscriberStore() {
+  return createStore(dynamoDoc(), readEnv(["TABLE_NAME"]).TABLE_NAME);
+}
+
+export function sendQueue(): JobQueue {
+  return createSqsQueue(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL);
+}
+
+/** The link-signing key (Secrets Manager), read once per cold start by the caller. */
+export function tokenKey(): Promise<string> {
+  return readKey(secretsClient(), readEnv(["TOKEN_KEY_SECRET_ARN"]).TOKEN_KEY_SECRET_ARN);
+}
+
+/** The subscriber-id key (Secrets Manager), read once per cold start by the caller. */
+export function idKey(): Promise<string> {
+  return readKey(secretsClient(), readEnv(["ID_KEY_SECRET_ARN"]).ID_KEY_SECRET_ARN);
+}
+
+/** The scheduler tick: query the due index, claim, enqueue. No keys, no mail. */
+export function dispatchDeps() {
+  const { logger } = createLogger();
+  return { store: subscriberStore(), queue: sendQueue(), leaseMs: LEASE_MS, clock, logger };
+}
+
+/** The SES feedback worker: find the subscriber by address and mark them. */
+export async function feedbackDeps(): Promise<FeedbackDeps> {
+  const { logger } = createLogger();
+  return { store: subscriberStore(), clock, logger, idKey: await idKey() };
+}

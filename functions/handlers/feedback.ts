@@ -1,0 +1,13 @@
+import { parseSesEvent, recordFeedback } from "../aws/ses-events";
+import { feedbackDeps } from "../aws/wiring";
+
+const deps = await feedbackDeps();
+
+/**
+ * EventBridge (SES configuration-set events: bounces and complaints) -> mark the subscriber.
+ * An event that fails the schema is thrown: EventBridge's async retries, then the failure
+ * queue, keep it for a person to look at, and the errors alarm says so.
+ */
+export async function handler(event: unknown): Promise<{ changed: number }> {
+  return { changed: await recordFeedback(deps, parseSesEvent(event)) };
+}

@@ -1,0 +1,22 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { parseJob } from "../aws/queue";
+import { sendDeps } from "../aws/sending";
+import { sendJob } from "../funnel/drip";
+
+const deps = await sendDeps();
+const processor = new BatchProcessor(EventType.SQS);
+
+/** One claimed job. Throwing (RetryableSendError, a bad body) makes it a batch item failure. */
+async function record(message: SQSRecord) {
+  return sendJob(deps, parseJob(message.body));
+}
+
+/**
+ * SQS -> send. Records are sent one after another (the queue's max concurrency caps the rate);
+ * failed ones are reported back so SQS retries only them after the visibility timeout, and
+ * sends them to the DLQ after the max receive count.
+ */
+export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  return processPartialResponse(event, record, processor, { context, processInParallel: false });
+}

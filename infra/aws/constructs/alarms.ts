@@ -1,0 +1,83 @@
+import { Duration, Validations } from "aws-cdk-lib";
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+/** SES reviews an account at a 5 % bounce rate and 0.1 % complaint rate: warn before that. */
+export const BOUNCE_RATE_THRESHOLD = 0.04;
+export const COMPLAINT_RATE_THRESHOLD = 0.0008;
+
+/**
+ * Alarms, all to one SNS topic that emails the alarm address: dead-letter queues holding
+ * anything, any Lambda error, and the account's SES bounce and complaint rates.
+ */
+export class Alarms extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: { email: string }) {
+    super(scope, id);
+    this.topic = new Topic(this, "Topic", { displayName: "Healthy Hips alarms", enforceSSL: true });
+    this.topic.addSubscription(new EmailSubscription(props.email));
+    Validations.of(this.topic).acknowledge({
+      id: "AwsSolutions-SNS2",
+      reason:
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; alarm messages carry no personal data.",
+    });
+    this.rate("BounceRate", "Reputation.BounceRate", BOUNCE_RATE_THRESHOLD);
+    this.rate("ComplaintRate", "Reputation.ComplaintRate", COMPLAINT_RATE_THRESHOLD);
+  }
+
+  /** Alarms as soon as a dead-letter queue holds a message. */
+  watchDeadLetters(id: string, queue: IQueue): Alarm {
+    return this.alarm(id, `${id}: messages are waiting in a dead-letter queue`, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      threshold: 0,
+    });
+  }
+
+  /** Alarms on any error of the function in five minutes. */
+  watchErrors(id: string, fn: IFunction): Alarm {
+    return this.alarm(id, `${id}: the function failed`, {
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+      threshold: 0,
+    });
+  }
+
+  private rate(id: string, metricName: string, threshold: number): Alarm {
+    return this.alarm(id, `SES ${metricName} above ${threshold * 100} %`, {
+      metric: new Metric({
+        namespace: "AWS/SES",
+        metricName,
+        statistic: "Maximum",
+        period: Duration.hours(1),
+      }),
+      threshold,
+    });
+  }
+
+  private alarm(id: string, description: string, p: { metric: IMetric; threshold: number }): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric: p.metric,
+      threshold: p.threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    return alarm;
+  }
+}

@@ -1,0 +1,98 @@
+import { Duration, Validations } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { appFunction, logicalIdOf, setEnv } from "./app-function";
+
+/** How often the dispatcher looks for due subscribers. */
+export const TICK = Duration.minutes(1);
+/** Deliveries of one job before it is parked in the DLQ (and the DLQ alarm fires). */
+export const MAX_RECEIVE_COUNT = 5;
+/** Send workers at once: caps the SES send rate until the token bucket arrives. */
+export const SEND_MAX_CONCURRENCY = 2;
+export const SEND_BATCH_SIZE = 10;
+const SEND_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The drip: EventBridge Scheduler ticks the dispatch Lambda every minute; it claims due
+ * subscribers and enqueues jobs on SQS; the send Lambda consumes them with capped concurrency
+ * and reports partial batch failures, so only failed jobs are retried (after the visibility
+ * timeout) and a job that keeps failing lands in the DLQ.
+ */
+export class Drip extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly dispatchFunction: NodejsFunction;
+  readonly sendFunction: NodejsFunction;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, "SendDlq", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is the dead-letter queue of the send queue; its depth is alarmed.",
+    });
+    this.queue = new Queue(this, "SendQueue", {
+      // AWS's guidance for Lambda event sources: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(SEND_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.dispatchFunction = appFunction(this, "Dispatch", {
+      handler: "dispatch",
+      description: "Claims due subscribers and enqueues their next email",
+      withContent: false,
+      timeout: Duration.seconds(50),
+    });
+    const schedulerRole = new Role(this, "SchedulerRole", {
+      assumedBy: new ServicePrincipal("scheduler.amazonaws.com"),
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.dispatchFunction)}.Arn>:*]`,
+      reason: "CDK grants invoke on the dispatch function and its versions (`:*`); nothing else.",
+    });
+    this.schedule = new Schedule(this, "Tick", {
+      description: "Healthy Hips: run the drip dispatcher",
+      schedule: ScheduleExpression.rate(TICK),
+      // A missed tick is made up by the next one: no retries, no stale invocations.
+      target: new LambdaInvoke(this.dispatchFunction, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+        role: schedulerRole,
+      }),
+    });
+
+    this.sendFunction = appFunction(this, "Send", {
+      handler: "send",
+      description: "Renders and sends claimed emails through SES",
+      withContent: true,
+      memorySize: 512,
+      timeout: SEND_TIMEOUT,
+    });
+    this.sendFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: SEND_BATCH_SIZE,
+        maxConcurrency: SEND_MAX_CONCURRENCY,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /** Lets `fn` put send jobs on the queue (SendMessage), and sets QUEUE_URL. */
+  bindEnqueue(fn: NodejsFunction): void {
+    setEnv(fn, "QUEUE_URL", this.queue.queueUrl);
+    this.queue.grantSendMessages(fn);
+  }
+}

@@ -1,0 +1,82 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from "aws-cdk-lib/aws-dynamodb";
+import { Grant } from "aws-cdk-lib/aws-iam";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Construct } from "constructs";
+import { TABLE } from "../../../functions/adapters/table";
+import { setEnv } from "./app-function";
+
+/**
+ * The one subscriber table: the key schema and sparse due index the store and the local stack
+ * use (functions/adapters/table.ts), on demand, point-in-time recovery, TTL on `expiresAt`,
+ * deletion protection, and kept when the stack is deleted.
+ */
+export class SubscriberTable extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new Table(this, "Table", {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE.ttl,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.dueIndex,
+      partitionKey: { name: TABLE.dueShard, type: AttributeType.STRING },
+      sortKey: { name: TABLE.dueAt, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...TABLE.dueProjection],
+    });
+  }
+
+  /** The due index's ARN (no `index/*` wildcard: only the dispatcher queries it). */
+  get dueIndexArn(): string {
+    return `${this.table.tableArn}/index/${TABLE.dueIndex}`;
+  }
+
+  /**
+   * The web app: signups, confirms and the welcome kick, clicks, counters, export and erase
+   * (a Query of the subscriber's partition and BatchWrite deletes). Never the due index.
+   */
+  bindWebAccess(fn: NodejsFunction): void {
+    this.bind(
+      fn,
+      [this.table.tableArn],
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:BatchWriteItem",
+      ],
+    );
+  }
+
+  /** The dispatcher: query the due index, claim each entry with a conditional update. */
+  bindDueClaims(fn: NodejsFunction): void {
+    this.bind(fn, [this.dueIndexArn], ["dynamodb:Query"]);
+    this.bind(fn, [this.table.tableArn], ["dynamodb:UpdateItem"]);
+  }
+
+  /** Send and feedback workers: read one subscriber, write one conditional update. */
+  bindItemUpdates(fn: NodejsFunction): void {
+    this.bind(fn, [this.table.tableArn], ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+  }
+
+  private bind(fn: NodejsFunction, resourceArns: string[], actions: string[]): void {
+    setEnv(fn, "TABLE_NAME", this.table.tableName);
+    Grant.addToPrincipal({ grantee: fn, actions, resourceArns });
+  }
+}

@@ -1,0 +1,109 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { Construct } from "constructs";
+import type { DeployConfig } from "./config";
+import { Alarms } from "./constructs/alarms";
+import type { HandlerName } from "./constructs/app-function";
+import { Drip, SEND_MAX_CONCURRENCY } from "./constructs/drip";
+import { Keys } from "./constructs/keys";
+import { Mail } from "./constructs/mail";
+import { Site } from "./constructs/site";
+import { SubscriberTable } from "./constructs/subscriber-table";
+import { Web } from "./constructs/web";
+
+/** Senders sharing the SES send rate: the send workers plus the web function's confirmations. */
+const SES_SENDERS = SEND_MAX_CONCURRENCY + 1;
+
+export interface HealthyHipsStackProps extends StackProps {
+  config: DeployConfig;
+  /** Built static files (the PDF guide under `guide/`). */
+  assetsDir: string;
+  /** `content/media`. */
+  mediaDir: string;
+}
+
+/**
+ * The whole funnel on AWS. This file only wires: each construct owns one concern, and each
+ * `bind*` call gives one function one dependency (its environment variable and its grant).
+ */
+export class HealthyHipsStack extends Stack {
+  readonly functions: Record<HandlerName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: HealthyHipsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const subscribers = new SubscriberTable(this, "Subscribers");
+    const keys = new Keys(this, "Keys");
+    const mail = new Mail(this, "Mail", {
+      domain: config.domain,
+      senderEmail: config.senderEmail,
+      senderName: config.senderName,
+      replyTo: config.replyTo,
+      sandboxRecipients: config.sandboxRecipients,
+      dmarcReportEmail: config.alarmEmail,
+    });
+    const drip = new Drip(this, "Drip");
+    const web = new Web(this, "Web");
+    const site = new Site(this, "Site", {
+      api: web.api,
+      assetsDir: props.assetsDir,
+      mediaDir: props.mediaDir,
+      siteUrl: config.siteUrl,
+      certificateArn: config.certificateArn,
+    });
+    const alarms = new Alarms(this, "Alarms", { email: config.alarmEmail });
+
+    // Web: signups send the confirmation; confirms enqueue the welcome email at once (kick).
+    const webFn = web.webFunction;
+    subscribers.bindWebAccess(webFn);
+    keys.bindTokenKey(webFn);
+    keys.bindIdKey(webFn);
+    mail.bindSender(webFn, SES_SENDERS);
+    drip.bindEnqueue(webFn);
+    site.bindSiteUrl(webFn);
+
+    // Dispatch: due index -> claims -> queue.
+    subscribers.bindDueClaims(drip.dispatchFunction);
+    drip.bindEnqueue(drip.dispatchFunction);
+
+    // Send: one claimed job -> SES -> advance.
+    subscribers.bindItemUpdates(drip.sendFunction);
+    keys.bindTokenKey(drip.sendFunction);
+    mail.bindSender(drip.sendFunction, SES_SENDERS);
+    site.bindSiteUrl(drip.sendFunction);
+
+    // Feedback: SES event -> subscriber id from the address -> bounced / complained.
+    subscribers.bindItemUpdates(mail.feedbackFunction);
+    keys.bindIdKey(mail.feedbackFunction);
+
+    this.functions = {
+      web: webFn,
+      dispatch: drip.dispatchFunction,
+      send: drip.sendFunction,
+      feedback: mail.feedbackFunction,
+    };
+    alarms.watchDeadLetters("SendDeadLetters", drip.deadLetterQueue);
+    alarms.watchDeadLetters("FeedbackFailures", mail.feedbackFailures);
+    for (const [name, fn] of Object.entries(this.functions)) {
+      alarms.watchErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Errors`, fn);
+    }
+
+    new CfnOutput(this, "SiteUrl", { value: site.siteUrl, description: "The public site" });
+    new CfnOutput(this, "ApiUrl", {
+      value: web.stage.url,
+      description: "The HTTP API (CloudFront's origin)",
+    });
+    new CfnOutput(this, "TableName", { value: subscribers.table.tableName });
+    new CfnOutput(this, "DistributionDomain", {
+      value: site.distribution.distributionDomainName,
+      description: "Point your site's DNS (CNAME or alias) here when using siteUrl",
+    });
+    mail.dnsRecords.forEach((r, i) => {
+      new CfnOutput(this, `DnsRecord${i + 1}`, {
+        value: `${r.name} ${r.type} ${r.value}`,
+        description: "Create this DNS record for the sending domain",
+      });
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { join } from "node:path";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { cdkContext } from "../../infra/aws/bundles";
+import type { DeployConfig } from "../../infra/aws/config";
+import { PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
+import { HealthyHipsStack } from "../../infra/aws/stack";
+import { testAssetsDir } from "./setup";
+
+export const TEST_CONFIG: DeployConfig = {
+  domain: "hips.example",
+  senderEmail: "hello@hips.example",
+  senderName: "Clara · Healthy Hips",
+  replyTo: "clara@hips.example",
+  alarmEmail: "alarms@hips.example",
+};
+
+/**
+ * The stack as `cdk synth` builds it (cdk.json's feature flags), with esbuild bundling and
+ * CloudFormation's built-in template checks skipped to keep unit tests fast.
+ */
+export function testStack(config: Partial<DeployConfig> = {}) {
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] },
+  });
+  const stack = new HealthyHipsStack(app, "HealthyHips", {
+    config: { ...TEST_CONFIG, ...config },
+    assetsDir: testAssetsDir(),
+    mediaDir: join(PROJECT_ROOT, "content/media"),
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}

@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A tiny stand-in for the two AWS JSON-protocol calls the Lambdas make that no local emulator
+ * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
+ * Lambda) and Secrets Manager GetSecretValue. Anything else is answered 400, so a new call
+ * fails loudly. Listens on 127.0.0.1 only.
+ */
+export async function startAwsStandIn(secrets: Record<string, string>) {
+  const messages: string[] = [];
+  const calls: string[] = [];
+  /** SQS refuses this many of the next entries it is sent (as a throttled batch would). */
+  const faults = { sqsRefusals: 0 };
+  const read = async (req: IncomingMessage) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    return JSON.parse(body || "{}") as Record<string, unknown>;
+  };
+  const server = createServer(async (req, res) => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const input = await read(req);
+    calls.push(target);
+    const reply = (status: number, type: string, body: unknown) => {
+      res.writeHead(status, { "content-type": type });
+      res.end(JSON.stringify(body));
+    };
+    if (target === "AmazonSQS.SendMessageBatch") {
+      const entries = input.Entries as { Id: string; MessageBody: string }[];
+      const refused = entries.splice(0, Math.min(faults.sqsRefusals, entries.length));
+      faults.sqsRefusals -= refused.length;
+      for (const e of entries) messages.push(e.MessageBody);
+      return reply(200, "application/x-amz-json-1.0", {
+        Successful: entries.map((e) => ({
+          Id: e.Id,
+          MessageId: `m-${messages.indexOf(e.MessageBody)}`,
+          // The SDK checks this against the body it sent.
+          MD5OfMessageBody: createHash("md5").update(e.MessageBody).digest("hex"),
+        })),
+        Failed: refused.map((e) => ({ Id: e.Id, SenderFault: false, Code: "InternalError" })),
+      });
+    }
+    if (target === "secretsmanager.GetSecretValue") {
+      const id = String(input.SecretId);
+      const value = secrets[id];
+      if (value === undefined) {
+        return reply(400, "application/x-amz-json-1.1", {
+          __type: "ResourceNotFoundException",
+          message: "no such secret",
+        });
+      }
+      return reply(200, "application/x-amz-json-1.1", {
+        ARN: id,
+        Name: id.split(":").pop(),
+        SecretString: value,
+        VersionId: "v1",
+      });
+    }
+    reply(400, "application/x-amz-json-1.0", {
+      __type: "UnknownOperationException",
+      message: target,
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    /** SQS message bodies received so far, oldest first. */
+    messages,
+    /** X-Amz-Target of every call, oldest first. */
+    calls,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

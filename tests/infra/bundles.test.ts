@@ -1,0 +1,319 @@
+import "./setup";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyResultV2, SQSBatchResponse } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStore, type Store } from "../../functions/adapters/store";
+import { subscriberKey } from "../../functions/adapters/table";
+import { subscriberId } from "../../functions/core/tokens";
+import { SendJobSchema } from "../../functions/funnel/jobs";
+import { placeholderAssets, synthBundles } from "../../infra/aws/bundles";
+import { type HandlerName, PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
+import { type Emulator, startDynalite, startSes } from "../../infra/local/emulators";
+import { ensureTable } from "../../infra/local/table";
+import { header, inbox, linkIn } from "../integration/inbox";
+import { TEST_CONFIG } from "./app";
+import { startAwsStandIn } from "./aws-standin";
+import { httpEvent, sesAccount, sesBounceEvent, sesComplaintEvent, sqsEvent } from "./events";
+
+/**
+ * The real Lambda bundles, built by synthesising the stack with bundling on (exactly what
+ * `cdk deploy` uploads), loaded by Node's own loader in a worker thread that sees only the
+ * function environment and the AWS SDK (as the Lambda runtime provides), and invoked with
+ * real-shaped events against the local emulators. A bundle that only works unbundled fails.
+ */
+
+const SITE = "https://hips.example";
+const TABLE = "hh-bundle-test";
+const TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-token-AbCdEf";
+const ID_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-id-GhIjKl";
+const ID_KEY = "i".repeat(64);
+const LOCAL = { accessKeyId: "local", secretAccessKey: "local" };
+
+let work: string;
+let bundles: Record<HandlerName, string>;
+let db: Emulator;
+let ses: Emulator;
+let aws: Awaited<ReturnType<typeof startAwsStandIn>>;
+let dynamo: DynamoDBClient;
+let store: Store;
+let host: Worker;
+const pending = new Map<number, (reply: { result?: unknown; error?: { name: string } }) => void>();
+let nextId = 0;
+
+/** Invokes one bundle's `handler(event, context)` in the Lambda host worker. */
+function invoke<T>(fn: HandlerName, event: unknown): Promise<T> {
+  const id = nextId++;
+  const file = pathToFileURL(join(bundles[fn], "index.mjs")).href;
+  return new Promise((resolve, reject) => {
+    pending.set(id, (reply) =>
+      reply.error
+        ? reject(Object.assign(new Error(JSON.stringify(reply.error)), reply.error))
+        : resolve(reply.result as T),
+    );
+    host.postMessage({ id, file, event, functionName: `HealthyHips-${fn}` });
+  });
+}
+
+type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { body: string; statusCode: number };
+const web = (method: string, path: string, body?: unknown, type = "application/json") =>
+  invoke<HttpResult>(
+    "web",
+    httpEvent(method, path, {
+      body:
+        body === undefined
+          ? undefined
+          : type === "application/json"
+            ? JSON.stringify(body)
+            : String(body),
+      contentType: body === undefined && method === "GET" ? undefined : type,
+    }),
+  );
+
+const sidOf = (email: string) => subscriberId(ID_KEY, email.toLowerCase());
+const jobsSince = (n: number) => aws.messages.slice(n);
+
+/** Signs up and confirms through the web bundle; returns the jobs the confirm enqueued. */
+async function signUpAndConfirm(email: string) {
+  expect((await web("POST", "/api/subscribe", { email, firstName: "Ana" })).statusCode).toBe(202);
+  const [confirmation] = await inbox(ses.endpoint, email);
+  const url = new URL(linkIn(confirmation?.body.html ?? "", `${SITE}/confirm?t=`));
+  const before = aws.messages.length;
+  const res = await web("POST", `/confirm${url.search}`, "", "application/x-www-form-urlencoded");
+  expect(res.statusCode).toBe(200);
+  return jobsSince(before);
+}
+
+beforeAll(async () => {
+  // The send quota the SES emulator reports to GetAccount (the senders pace to a share of it).
+  process.env.AWS_SES_ACCOUNT = sesAccount(60);
+  work = mkdtempSync(join(tmpdir(), "hh-bundles-"));
+  const outdir = join(work, "cdk.out");
+  bundles = synthBundles({
+    outdir,
+    assetsDir: placeholderAssets(join(work, "assets")),
+    config: TEST_CONFIG,
+  });
+  // The Lambda runtime provides the AWS SDK v3, and nothing else outside the bundle.
+  mkdirSync(join(outdir, "node_modules"));
+  symlinkSync(join(PROJECT_ROOT, "node_modules/@aws-sdk"), join(outdir, "node_modules/@aws-sdk"));
+
+  db = await startDynalite(0);
+  ses = await startSes(0);
+  aws = await startAwsStandIn({ [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY });
+  dynamo = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: LOCAL });
+  await ensureTable(dynamo, TABLE);
+  store = createStore(DynamoDBDocumentClient.from(dynamo), TABLE);
+
+  host = new Worker(new URL("./lambda-host.mjs", import.meta.url), {
+    env: {
+      ...process.env,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
+      // Every AWS call goes to 127.0.0.1: the emulators, or the stand-in for SQS and secrets.
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      TABLE_NAME: TABLE,
+      QUEUE_URL: `${aws.endpoint}/123456789012/HealthyHips-SendQueue`,
+      TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
+      ID_KEY_SECRET_ARN: ID_ARN,
+      SENDER_EMAIL: TEST_CONFIG.senderEmail,
+      SENDER_NAME: TEST_CONFIG.senderName,
+      REPLY_TO: TEST_CONFIG.replyTo,
+      CONFIGURATION_SET: "hh-test",
+      SITE_URL: SITE,
+      SES_SENDERS: "3",
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+    },
+  });
+  host.on("message", (reply: { id: number; result?: unknown; error?: { name: string } }) => {
+    pending.get(reply.id)?.(reply);
+    pending.delete(reply.id);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await host?.terminate();
+  dynamo?.destroy();
+  for (const server of [aws, ses, db]) await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the bundles as deployed", () => {
+  it("are ESM bundles, and only web and send carry the course content", () => {
+    for (const fn of ["web", "send"] as const) {
+      expect(readdirSync(bundles[fn]).sort()).toEqual(["content", "index.mjs"]);
+      expect(readdirSync(join(bundles[fn], "content")).sort()).toEqual([
+        "emails",
+        "funnel.yaml",
+        "lessons",
+      ]);
+    }
+    for (const fn of ["dispatch", "feedback"] as const)
+      expect(readdirSync(bundles[fn])).toEqual(["index.mjs"]);
+  });
+
+  it("web answers the health check with a read of the table", async () => {
+    const res = await web("GET", "/healthz");
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ ok: true });
+  });
+
+  it("web renders the landing page from the bundled content", async () => {
+    const res = await web("GET", "/");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.["content-type"]).toMatch(/text\/html/);
+    expect(res.body).toContain("Yoga for Healthy Hips");
+  });
+
+  it("web leaves the guide to CloudFront: a 404, not an error", async () => {
+    const res = await web("GET", "/guide/5-poses-for-healthy-hips.pdf");
+    expect(res.statusCode).toBe(404);
+  });
+
+  it("web: a signup sends the confirmation through SES, with links to the site URL", async () => {
+    const res = await web("POST", "/api/subscribe", { email: "ana@example.com", firstName: "Ana" });
+    expect(res.statusCode).toBe(202);
+    const [confirmation, ...others] = await inbox(ses.endpoint, "ana@example.com");
+    expect(others).toHaveLength(0);
+    expect(confirmation?.from).toContain("hello@hips.example");
+    expect(confirmation?.body.text).toContain("Hi Ana,");
+    expect(linkIn(confirmation?.body.html ?? "", `${SITE}/confirm?t=`)).toBeTruthy();
+    const sub = await store.get(sidOf("ana@example.com"));
+    expect(sub?.status).toBe("pending");
+    expect(sub?.consent.ip).toBe("203.0.113.7");
+  });
+
+  it("web: a plain form post (base64 body, as API Gateway may pass it) redirects to the thanks page", async () => {
+    const form = "email=dee%40example.com&firstName=Dee&tz=Europe%2FLondon";
+    const res = await invoke<HttpResult>(
+      "web",
+      httpEvent("POST", "/api/subscribe", {
+        body: form,
+        contentType: "application/x-www-form-urlencoded",
+        base64: true,
+      }),
+    );
+    expect(res.statusCode).toBe(303);
+    expect(res.headers?.location).toBe("/thanks");
+    expect(await inbox(ses.endpoint, "dee@example.com")).toHaveLength(1);
+  });
+
+  it("web: confirming makes the subscriber active and enqueues the welcome job at once", async () => {
+    const [confirmation] = await inbox(ses.endpoint, "ana@example.com");
+    const url = new URL(linkIn(confirmation?.body.html ?? "", `${SITE}/confirm?t=`));
+    const page = await web("GET", `/confirm${url.search}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('method="post"');
+    expect((await store.get(sidOf("ana@example.com")))?.status).toBe("pending");
+
+    const before = aws.messages.length;
+    const res = await web("POST", `/confirm${url.search}`, "", "application/x-www-form-urlencoded");
+    expect(res.statusCode).toBe(200);
+    const sub = await store.get(sidOf("ana@example.com"));
+    expect(sub?.status).toBe("active");
+    const jobs = jobsSince(before);
+    expect(jobs).toHaveLength(1);
+    const job = SendJobSchema.parse(JSON.parse(jobs[0] as string));
+    expect(job).toEqual({ sid: sub?.sid, step: 0, lease: sub?.lease });
+    expect(aws.calls).toContain("AmazonSQS.SendMessageBatch");
+  });
+
+  it("send: the welcome job renders, goes out through SES with one-click unsubscribe, and advances", async () => {
+    const sid = sidOf("ana@example.com");
+    const job = aws.messages.at(-1) as string;
+    const out = await invoke<SQSBatchResponse>("send", sqsEvent([job]));
+    expect(out.batchItemFailures).toEqual([]);
+    const mail = await inbox(ses.endpoint, "ana@example.com");
+    expect(mail).toHaveLength(2);
+    const welcome = mail[1];
+    expect(header(welcome as never, "List-Unsubscribe")).toMatch(new RegExp(`^<${SITE}/u\\?t=`));
+    expect(header(welcome as never, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+    expect(welcome?.body.html).toContain(`${SITE}/c/`);
+    const sub = await store.get(sid);
+    expect(sub?.step).toBe(1);
+    expect(sub?.sends).toHaveLength(1);
+    expect(sub?.lease).toBeUndefined();
+
+    // The same message delivered again (SQS is at least once) sends nothing more.
+    expect((await invoke<SQSBatchResponse>("send", sqsEvent([job]))).batchItemFailures).toEqual([]);
+    expect(await inbox(ses.endpoint, "ana@example.com")).toHaveLength(2);
+  });
+
+  it("send: a record that fails is reported alone, so SQS retries only it", async () => {
+    const event = sqsEvent([
+      '{"sid":"x","step":"zero"}',
+      JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" }),
+    ]);
+    const out = await invoke<SQSBatchResponse>("send", event);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+
+  it("dispatch: claims the subscribers that are due and enqueues their next lesson", async () => {
+    const sid = sidOf("ana@example.com");
+    await DynamoDBDocumentClient.from(dynamo).send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: subscriberKey(sid),
+        UpdateExpression: "SET dueAt = :past",
+        ExpressionAttributeValues: { ":past": "2000-01-01T00:00:00.000Z" },
+      }),
+    );
+    const before = aws.messages.length;
+    expect(await invoke("dispatch", { source: "aws.scheduler" })).toMatchObject({ claimed: 1 });
+    const [job] = jobsSince(before).map((m) => SendJobSchema.parse(JSON.parse(m)));
+    expect(job).toMatchObject({ sid, step: 1 });
+    expect(await invoke("dispatch", {})).toMatchObject({ claimed: 0 });
+
+    expect(
+      (await invoke<SQSBatchResponse>("send", sqsEvent([JSON.stringify(job)]))).batchItemFailures,
+    ).toEqual([]);
+    const mail = await inbox(ses.endpoint, "ana@example.com");
+    expect(mail).toHaveLength(3);
+    expect((await store.get(sid))?.step).toBe(2);
+  });
+
+  it("feedback: a permanent bounce marks the subscriber bounced, once", async () => {
+    const sid = sidOf("ana@example.com");
+    const event = sesBounceEvent("ana@example.com", "Permanent");
+    expect(await invoke("feedback", event)).toEqual({ changed: 1 });
+    const sub = await store.get(sid);
+    expect(sub?.status).toBe("bounced");
+    expect(sub?.dueAt).toBeUndefined();
+    expect(await invoke("feedback", event)).toEqual({ changed: 0 });
+    expect((await store.get(sid))?.version).toBe(sub?.version);
+  });
+
+  it("feedback: a transient bounce changes nothing", async () => {
+    await signUpAndConfirm("bea@example.com");
+    const before = await store.get(sidOf("bea@example.com"));
+    expect(before?.status).toBe("active");
+    expect(await invoke("feedback", sesBounceEvent("bea@example.com", "Transient"))).toEqual({
+      changed: 0,
+    });
+    expect(await store.get(sidOf("bea@example.com"))).toEqual(before);
+  });
+
+  it("feedback: a complaint marks the subscriber complained; the address's case does not matter", async () => {
+    await signUpAndConfirm("cy@example.com");
+    expect(await invoke("feedback", sesComplaintEvent("Cy@Example.com"))).toEqual({ changed: 1 });
+    expect((await store.get(sidOf("cy@example.com")))?.status).toBe("complained");
+    expect(await invoke("feedback", sesComplaintEvent("cy@example.com"))).toEqual({ changed: 0 });
+  });
+
+  it("feedback: an event that is not an SES bounce or complaint is refused, naming no address", async () => {
+    const wrong = { ...sesBounceEvent("bea@example.com", "Permanent"), source: "aws.s3" };
+    await expect(invoke("feedback", wrong)).rejects.toMatchObject({ name: "SesEventError" });
+    await expect(invoke("feedback", { detail: {} })).rejects.toThrow(/not an SES bounce/);
+    expect((await store.get(sidOf("bea@example.com")))?.status).toBe("active");
+  });
+});

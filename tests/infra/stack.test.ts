@@ -1,0 +1,543 @@
+import "./setup";
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LAMBDA_ENV } from "../../functions/aws/env";
+import { ensureTable } from "../../infra/local/table";
+import { testStack } from "./app";
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+let template: Template;
+let resources: Resources;
+let stack: ReturnType<typeof testStack>["stack"];
+
+beforeAll(() => {
+  ({ template, stack } = testStack());
+  resources = template.toJSON().Resources as Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+/** The one resource of a type: its logical id and properties. */
+function single(type: string): [string, Record<string, unknown>] {
+  const found = ofType(type);
+  expect(found, type).toHaveLength(1);
+  const [id, resource] = found[0] as [string, { Properties: Record<string, unknown> }];
+  return [id, resource.Properties];
+}
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+type FunctionName = keyof typeof stack.functions;
+/** A function's CloudFormation properties. */
+function propsOf(fn: FunctionName): Record<string, unknown> {
+  const resource = resources[logicalId(stack.functions[fn])];
+  if (!resource) throw new Error(`no resource for the ${fn} function`);
+  return resource.Properties;
+}
+const envOf = (fn: FunctionName) =>
+  (propsOf(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+
+/** The statements of the IAM policy attached to a function's role. */
+function statementsOf(fnLogicalId: string) {
+  const fn = resources[fnLogicalId]?.Properties as { Role: { "Fn::GetAtt": [string] } };
+  const role = fn.Role["Fn::GetAtt"][0];
+  const policies = ofType("AWS::IAM::Policy").filter(([, p]) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
+  );
+  return policies.flatMap(
+    ([, p]) =>
+      (
+        p.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        }
+      ).Statement,
+  );
+}
+const actionsOf = (fnLogicalId: string) =>
+  statementsOf(fnLogicalId)
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+    .sort();
+
+describe("subscriber table", () => {
+  it("keeps subscribers: point-in-time recovery, deletion protection, retained on stack delete", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: Match.objectLike({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    });
+  });
+
+  it("is on demand, with TTL on expiresAt", () => {
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+  });
+
+  it("has the same keys and sparse due index as the local table the tests run against", async () => {
+    let local: CreateTableCommandInput | undefined;
+    const capture = {
+      send: async (command: { constructor: { name: string }; input: unknown }) => {
+        if (command.constructor.name === "DescribeTableCommand") {
+          throw Object.assign(new Error("no table"), { name: "ResourceNotFoundException" });
+        }
+        local = command.input as CreateTableCommandInput;
+        return {};
+      },
+    };
+    await ensureTable(capture as never, "local");
+    const aws = single("AWS::DynamoDB::Table")[1] as Partial<CreateTableCommandInput>;
+    expect(aws.KeySchema).toEqual(local?.KeySchema);
+    expect(aws.GlobalSecondaryIndexes).toEqual(local?.GlobalSecondaryIndexes);
+    const attrs = (i?: Partial<CreateTableCommandInput>) =>
+      [...(i?.AttributeDefinitions ?? [])].sort((a, b) =>
+        String(a.AttributeName).localeCompare(String(b.AttributeName)),
+      );
+    expect(attrs(aws)).toEqual(attrs(local));
+  });
+});
+
+describe("drip", () => {
+  it("ticks the dispatcher every minute, without retries of stale ticks", () => {
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Target: {
+        Arn: { "Fn::GetAtt": [logicalId(stack.functions.dispatch), "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        RoleArn: Match.anyValue(),
+      },
+    });
+  });
+
+  it("parks a job that failed five deliveries in the dead-letter queue", () => {
+    const queues = ofType("AWS::SQS::Queue");
+    const send = queues.find(([, q]) => q.Properties.RedrivePolicy);
+    const redrive = send?.[1].Properties.RedrivePolicy as {
+      deadLetterTargetArn: { "Fn::GetAtt": [string] };
+      maxReceiveCount: number;
+    };
+    expect(redrive.maxReceiveCount).toBe(5);
+    const dlq = resources[redrive.deadLetterTargetArn["Fn::GetAtt"][0]];
+    expect(dlq?.Type).toBe("AWS::SQS::Queue");
+    expect(dlq?.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+  });
+
+  it("keeps a job invisible for six send timeouts while a worker has it", () => {
+    const timeout = propsOf("send").Timeout as number;
+    expect(timeout).toBeGreaterThan(0);
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      RedrivePolicy: Match.anyValue(),
+      VisibilityTimeout: timeout * 6,
+    });
+  });
+
+  it("feeds the send Lambda in batches of 10, two at a time, reporting partial batch failures", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: logicalId(stack.functions.send) },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+  });
+});
+
+describe("mail", () => {
+  it("suppresses addresses that bounced or complained, and tracks reputation", () => {
+    template.hasResourceProperties("AWS::SES::ConfigurationSet", {
+      SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+  });
+
+  it("signs with Easy DKIM, bounces to a custom MAIL FROM, and sends through the configuration set", () => {
+    template.hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "hips.example",
+      DkimAttributes: { SigningEnabled: true },
+      MailFromAttributes: { MailFromDomain: "mail.hips.example" },
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it("publishes bounces and complaints to the default bus, and only its own reach the feedback Lambda", () => {
+    template.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ["bounce", "complaint"],
+        EventBridgeDestination: { EventBusArn: Match.anyValue() },
+      },
+    });
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.ses"],
+        "detail-type": ["Email Bounced", "Email Complaint Received"],
+        detail: { mail: { tags: { "ses:configuration-set": [Match.anyValue()] } } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [logicalId(stack.functions.feedback), "Arn"] },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
+  it("keeps feedback events that failed after retries in a failure queue", () => {
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: logicalId(stack.functions.feedback) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+});
+
+describe("alarms", () => {
+  const alarms = () => ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+
+  it("alarm on an SES bounce rate above 4 % and a complaint rate above 0.08 %", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.BounceRate",
+      Threshold: 0.04,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.ComplaintRate",
+      Threshold: 0.0008,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+  });
+
+  it("alarm as soon as either dead-letter queue holds a message", () => {
+    const depth = alarms().filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible");
+    expect(depth).toHaveLength(2);
+    for (const a of depth) {
+      expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold" });
+    }
+  });
+
+  it("alarm on any error of every function", () => {
+    const watched = alarms()
+      .filter((a) => a.MetricName === "Errors")
+      .map((a) => (a.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref)
+      .sort();
+    expect(watched).toEqual(Object.values(stack.functions).map(logicalId).sort());
+  });
+
+  it("send every alarm to the topic that emails the alarm address", () => {
+    const [topic] = single("AWS::SNS::Topic");
+    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "alarms@hips.example",
+      TopicArn: { Ref: topic },
+    });
+  });
+});
+
+describe("functions", () => {
+  it("every function runs Node 22 or newer on arm64 with its own log group and a retention", () => {
+    const ours = Object.values(stack.functions).map(logicalId);
+    expect(ours).toHaveLength(4);
+    for (const id of ours) {
+      const p = resources[id]?.Properties as {
+        Runtime: string;
+        Architectures: string[];
+        Handler: string;
+        LoggingConfig: { LogGroup: { Ref: string } };
+      };
+      expect(Number(/^nodejs(\d+)\.x$/.exec(p.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+      expect(p.Architectures).toEqual(["arm64"]);
+      expect(p.Handler).toBe("index.handler");
+      const logs = resources[p.LoggingConfig.LogGroup.Ref]?.Properties;
+      expect(logs?.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it("each function is given exactly the environment variables its handler reads", () => {
+    const env = (fn: FunctionName) =>
+      Object.keys(envOf(fn))
+        .filter((k) => k in LAMBDA_ENV)
+        .sort();
+    const sender = [
+      "CONFIGURATION_SET",
+      "REPLY_TO",
+      "SENDER_EMAIL",
+      "SENDER_NAME",
+      "SES_SENDERS",
+      "SITE_URL",
+    ];
+    expect(env("web")).toEqual(
+      ["ID_KEY_SECRET_ARN", "QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
+    );
+    expect(env("dispatch")).toEqual(["QUEUE_URL", "TABLE_NAME"]);
+    expect(env("send")).toEqual(["TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort());
+    expect(env("feedback")).toEqual(["ID_KEY_SECRET_ARN", "TABLE_NAME"]);
+  });
+});
+
+describe("least privilege", () => {
+  const fnId = (name: keyof typeof stack.functions) => logicalId(stack.functions[name]);
+  const WRITE_MANY = [
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:Scan",
+  ];
+
+  it("the dispatcher only queries the due index, claims items and enqueues", () => {
+    const actions = actionsOf(fnId("dispatch"));
+    expect(actions).toEqual([
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:SendMessage",
+    ]);
+    const query = statementsOf(fnId("dispatch")).find((s) => s.Action === "dynamodb:Query");
+    expect(JSON.stringify(query?.Resource)).toContain("/index/due");
+  });
+
+  it("the send and feedback workers read and update one item, and never write or delete others", () => {
+    for (const name of ["send", "feedback"] as const) {
+      const actions = actionsOf(fnId(name));
+      expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual([
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+      ]);
+      for (const a of WRITE_MANY) expect(actions).not.toContain(a);
+    }
+  });
+
+  it("secrets are read-only, and each function gets only the keys it uses", () => {
+    const secretsOf = (name: keyof typeof stack.functions) =>
+      statementsOf(fnId(name))
+        .filter((s) => JSON.stringify(s.Action).includes("secretsmanager:"))
+        .flatMap((s) => {
+          expect(s.Action).toEqual([
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+          ]);
+          return ([] as unknown[]).concat(s.Resource).map((r) => (r as { Ref: string }).Ref);
+        })
+        .sort();
+    const keys = stack.node.findChild("Keys");
+    const token = logicalId(keys.node.findChild("TokenKey"));
+    const id = logicalId(keys.node.findChild("IdKey"));
+    expect(secretsOf("web")).toEqual([id, token].sort());
+    expect(secretsOf("send")).toEqual([token]);
+    expect(secretsOf("feedback")).toEqual([id]);
+    expect(secretsOf("dispatch")).toEqual([]);
+  });
+
+  it("only web and send may send email: ses:SendEmail on the identity and the configuration set", () => {
+    const identity = stack.node.findChild("Mail").node.findChild("Identity");
+    for (const name of ["web", "send"] as const) {
+      const ses = statementsOf(fnId(name)).filter((s) =>
+        JSON.stringify(s.Action).includes("ses:Send"),
+      );
+      expect(ses).toHaveLength(1);
+      expect(ses[0]?.Action).toBe("ses:SendEmail");
+      const resource = JSON.stringify(ses[0]?.Resource);
+      expect(resource).toContain(`":identity/",{"Ref":"${logicalId(identity)}"}`);
+      expect(resource).toContain(":configuration-set/");
+      expect(resource).not.toContain("*");
+    }
+    for (const name of ["dispatch", "feedback"] as const) {
+      expect(actionsOf(fnId(name)).filter((a) => a.startsWith("ses:"))).toEqual([]);
+    }
+  });
+
+  it("senders may read the account's send quota (GetAccount has no resource) and nothing else unscoped", () => {
+    for (const name of ["web", "send"] as const) {
+      const quota = statementsOf(fnId(name)).filter((s) =>
+        JSON.stringify(s.Action).includes("GetAccount"),
+      );
+      expect(quota).toEqual([expect.objectContaining({ Action: "ses:GetAccount", Resource: "*" })]);
+    }
+    for (const name of ["dispatch", "feedback"] as const) {
+      expect(actionsOf(fnId(name))).not.toContain("ses:GetAccount");
+    }
+  });
+
+  it("no IAM wildcard outside the two acknowledged CDK-made policies and ses:GetAccount", () => {
+    const wildcards = ofType("AWS::IAM::Policy")
+      .filter(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement.some(
+          (s) => JSON.stringify(s).includes("*") && s.Action !== "ses:GetAccount",
+        ),
+      )
+      .map(([id]) => id)
+      .sort();
+    expect(wildcards).toEqual([
+      expect.stringMatching(/^DripSchedulerRole/),
+      expect.stringMatching(/^SiteDeployRole/),
+    ]);
+    const scheduler = ofType("AWS::IAM::Policy").find(([id]) => id.startsWith("DripSchedulerRole"));
+    expect(JSON.stringify(scheduler?.[1].Properties.PolicyDocument)).toContain(
+      '"lambda:InvokeFunction"',
+    );
+  });
+});
+
+describe("web and site", () => {
+  it("CloudFront stamps the viewer's address on every request to the app, overwriting the client's", () => {
+    const fns = ofType("AWS::CloudFront::Function");
+    expect(fns).toHaveLength(1);
+    const [id, fn] = fns[0] ?? ["", { Properties: {} as Record<string, unknown> }];
+    expect(String(fn.Properties.FunctionCode)).toContain(
+      'headers["x-viewer-ip"] = { value: event.viewer.ip }',
+    );
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          FunctionAssociations: [
+            { EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [id, "FunctionARN"] } },
+          ],
+        }),
+      }),
+    });
+  });
+
+  it("throttles the API stage and writes access logs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp("requestId"),
+      },
+    });
+  });
+
+  it("keeps tokens and client addresses out of the access logs", () => {
+    const [, stage] = single("AWS::ApiGatewayV2::Stage");
+    const format = (stage.AccessLogSettings as { Format: string }).Format;
+    for (const leaky of ["$context.path", "$context.identity.sourceIp", "rawQueryString"]) {
+      expect(format).not.toContain(leaky);
+    }
+  });
+
+  it("serves one origin: the guide and media from the private bucket (OAC), the rest from the API", () => {
+    const [, cdn] = single("AWS::CloudFront::Distribution");
+    const config = cdn.DistributionConfig as {
+      Origins: { Id: string; OriginAccessControlId?: unknown; CustomOriginConfig?: unknown }[];
+      DefaultCacheBehavior: { TargetOriginId: string; AllowedMethods: string[] };
+      CacheBehaviors: { PathPattern: string; TargetOriginId: string }[];
+    };
+    const bucketOrigin = config.Origins.find((o) => o.OriginAccessControlId)?.Id;
+    const apiOrigin = config.Origins.find((o) => o.CustomOriginConfig)?.Id;
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe(apiOrigin);
+    expect(config.DefaultCacheBehavior.AllowedMethods).toContain("POST");
+    const byPath = Object.fromEntries(
+      config.CacheBehaviors.map((b) => [b.PathPattern, b.TargetOriginId]),
+    );
+    expect(byPath).toEqual({
+      "/assets/*": apiOrigin,
+      "/guide/*": bucketOrigin,
+      "/media/*": bucketOrigin,
+    });
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+  });
+
+  it("deploys the built guide and the media into the bucket", () => {
+    const prefixes = ofType("Custom::CDKBucketDeployment").map(
+      ([, d]) => d.Properties.DestinationBucketKeyPrefix,
+    );
+    expect(prefixes.sort()).toEqual(["guide/", "media/"]);
+  });
+
+  it("links in emails use the CloudFront domain unless a site URL is configured", () => {
+    for (const fn of ["web", "send"] as const) {
+      expect(JSON.stringify(envOf(fn).SITE_URL)).toContain('"DomainName"');
+    }
+  });
+
+  it("a configured site URL becomes the CloudFront alias, served with the certificate over TLS 1.2+", () => {
+    const custom = testStack({
+      siteUrl: "https://yoga.hips.example",
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+    });
+    custom.template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        Aliases: ["yoga.hips.example"],
+        ViewerCertificate: Match.objectLike({
+          AcmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+          MinimumProtocolVersion: "TLSv1.2_2021",
+        }),
+      }),
+    });
+    custom.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SITE_URL: "https://yoga.hips.example" }) },
+    });
+  });
+});
+
+describe("outputs", () => {
+  it("give the site URL, API URL, table name and every DNS record to create", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(["SiteUrl", "ApiUrl", "TableName"]),
+    );
+    const records = Object.entries(outputs)
+      .filter(([k]) => k.startsWith("DnsRecord"))
+      .map(([, o]) => JSON.stringify(o.Value));
+    expect(records.filter((r) => r.includes(" CNAME ") && r.includes("DkimDNSToken"))).toHaveLength(
+      3,
+    );
+    expect(records.some((r) => r.includes("mail.hips.example MX 10 feedback-smtp."))).toBe(true);
+    expect(
+      records.some(
+        (r) => r.includes("mail.hips.example TXT") && r.includes("v=spf1 include:amazonses.com"),
+      ),
+    ).toBe(true);
+    expect(
+      records.some((r) => r.includes("_dmarc.hips.example TXT") && r.includes("v=DMARC1")),
+    ).toBe(true);
+  });
+});
+
+describe("cdk-nag", () => {
+  it("AwsSolutions finds nothing unacknowledged", () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}`),
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it("every acknowledgement gives a reason", () => {
+    const acks = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === "aws:cdk:acknowledged-rules"))
+      .flatMap((m) => Object.entries(m.data as Record<string, unknown>));
+    expect(acks.length).toBeGreaterThan(10);
+    for (const [rule, reason] of acks) {
+      // aws-cdk-lib stores a bare id as "Annotation::<id>"; cdk-nag 3 matches the bare id.
+      expect(rule).toMatch(/^Annotation::AwsSolutions-[A-Z]+\d+/);
+      expect(String(reason).length, rule).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it("a sandbox test recipient is verified and allowed, without widening the send grant", () => {
+    const sandbox = testStack({ sandboxRecipients: ["me@gmail.example"] });
+    sandbox.template.hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "me@gmail.example",
+    });
+    expect(new AwsSolutionsChecks().validateScope(sandbox.stack).success).toBe(true);
+  });
+});

@@ -89,7 +89,7 @@ export async function recordFeedback(deps: FeedbackDeps, event: SesEvent): Promi
   let changed = 0;
   for (const email of action.recipients) {
     // `feedback` only reads the store and the clock; see FeedbackDeps.
-    if (await feedback(deps as FunnelDeps, sidFor(deps, email), action.kind)) changed++;
+    if (await feedback(deps, sidFor(deps, email), action.kind)) changed++;
   }
   deps.logger.info("ses feedback", {
     kind: action.kind,

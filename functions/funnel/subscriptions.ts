@@ -26,7 +26,7 @@ export const day = (now: number) => new Date(now).toISOString().slice(0, 10);
  * on a lost race it reads again and decides again.
  */
 async function apply(
-  deps: FunnelDeps,
+  deps: Pick<FunnelDeps, "store" | "clock">,
   sid: string,
   decide: (current: Subscriber | undefined, now: number) => Decision,
 ): Promise<{ decision: Decision; sub?: Subscriber }> {
@@ -138,7 +138,11 @@ export async function unsubscribe(deps: FunnelDeps, sid: string) {
 }
 
 /** SES feedback: permanent bounce or complaint. The same event twice changes nothing. */
-export async function feedback(deps: FunnelDeps, sid: string, kind: "bounced" | "complained") {
+export async function feedback(
+  deps: Pick<FunnelDeps, "store" | "clock">,
+  sid: string,
+  kind: "bounced" | "complained",
+) {
   const { decision } = await apply(deps, sid, (current, now) => onFeedback(current, kind, now));
   if (decision.kind === "update") await deps.store.count(day(deps.clock.now()), { [kind]: 1 });
   return decision.kind === "update";

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { type Bucket, type BucketRule, take } from "../core/token-bucket";
 import { clientIp, type Env } from "./context";
-import { messagePage } from "./render";
+import { isFormPost, messagePage } from "./render";
 
 export interface IpRateLimitOptions {
   /** Refill rate and burst allowed per client address. */
@@ -12,7 +12,6 @@ export interface IpRateLimitOptions {
 
 /** Requests whose address the platform did not report share one bucket. */
 export const UNKNOWN_CLIENT = "unknown";
-const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
 /**
  * Per-client-address rate limit: a token bucket per address, kept in memory and bounded to
@@ -42,8 +41,7 @@ export function ipRateLimit({ rule, maxKeys }: IpRateLimitOptions): MiddlewareHa
     if (waitMs === 0) return next();
 
     c.header("Retry-After", String(Math.max(1, Math.ceil(waitMs / 1000))));
-    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (FORM_TYPES.includes(type)) {
+    if (isFormPost(c)) {
       return messagePage(
         c,
         429,

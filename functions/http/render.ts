@@ -20,3 +20,15 @@ export function privatePage(c: Context<Env>) {
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Robots-Tag", "noindex");
 }
+
+/** The request body's media type, lower-cased, without parameters ("" when absent). */
+export function bodyType(c: Context): string {
+  return (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/** A plain HTML form post (what a browser without script sends). */
+export function isFormPost(c: Context): boolean {
+  return FORM_TYPES.includes(bodyType(c));
+}
+
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];

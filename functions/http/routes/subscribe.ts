@@ -8,6 +8,7 @@ import { subscribe } from "../../funnel/subscriptions";
 import { type AppDeps, clientIp, type Env } from "../context";
 import { LandingPage } from "../pages";
 import { ipRateLimit } from "../rate-limit";
+import { bodyType, isFormPost } from "../render";
 import { checkStamp, issueStamp } from "../stamp";
 
 /** The signup body, from JSON or a form post. Unknown fields are ignored. */
@@ -21,7 +22,6 @@ export const SignupBody = z.object({
 });
 
 export const MAX_BODY_BYTES = 4 * 1024;
-const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
 /** Per client address: a burst of 10 signups, then one every 6 seconds. */
 export const SIGNUP_RATE_LIMIT: BucketRule = { burst: 10, rate: 1 / 6 };
@@ -50,9 +50,8 @@ export const subscribeRoutes = new Hono<Env>().post(
   }),
   async (c) => {
     const deps = c.get("deps");
-    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    const isJson = type === "application/json";
-    if (!isJson && !FORM_TYPES.includes(type)) {
+    const isJson = bodyType(c) === "application/json";
+    if (!isJson && !isFormPost(c)) {
       return c.json({ error: "send JSON or a form post", issues: [] }, 415);
     }
     let raw: unknown;

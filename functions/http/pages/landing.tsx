@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** @jsxRuntime automatic */
-import { Layout } from "./layout";
+import { GuideIcon, Layout } from "./layout";
 import { markdown } from "./markdown";
 import { SignupForm, type SignupFormProps } from "./signup-form";
 
@@ -74,14 +74,7 @@ export const LandingPage = (props: LandingPageProps) => {
             </article>
             <article class="card" aria-labelledby="guide-title">
               <div class="guide-preview">
-                <div class="guide-page" aria-hidden="true">
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                </div>
+                <GuideIcon />
                 <div>
                   <p class="eyebrow">Printable PDF guide</p>
                   <h3 id="guide-title">{guide.title}</h3>

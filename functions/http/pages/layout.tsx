@@ -21,6 +21,18 @@ export function pageTitle(funnel: Funnel, title: string): string {
   return `${title} · ${funnel.brand.name}`;
 }
 
+/** A tiny drawing of the printable guide's page. Decorative. */
+export const GuideIcon = () => (
+  <div class="guide-page" aria-hidden="true">
+    <span></span>
+    <span></span>
+    <span></span>
+    <span></span>
+    <span></span>
+    <span></span>
+  </div>
+);
+
 /** The brand's small mark: a figure resting under an arc. Decorative. */
 export const BrandMark = ({ class: className }: { class?: string }) => (
   <svg class={className} viewBox="0 0 32 32" aria-hidden="true" focusable="false">

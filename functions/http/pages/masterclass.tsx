@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** @jsxRuntime automatic */
 import type { Funnel } from "../../core/content";
-import { Layout, pageTitle } from "./layout";
+import { GuideIcon, Layout, pageTitle } from "./layout";
 import { markdown } from "./markdown";
 
 export interface MasterclassPageProps {
@@ -47,14 +47,7 @@ export const MasterclassPage = ({ funnel }: MasterclassPageProps) => {
             </section>
             <section class="card download" aria-labelledby="guide-title">
               <div class="guide-preview">
-                <div class="guide-page" aria-hidden="true">
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                  <span></span>
-                </div>
+                <GuideIcon />
                 <div>
                   <p class="eyebrow">Printable PDF</p>
                   <h2 id="guide-title">{guide.title}</h2>

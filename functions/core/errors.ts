@@ -9,11 +9,6 @@ export class ContentError extends Error {
   }
 }
 
-/** A state change that the subscriber's current state does not allow. */
-export class TransitionError extends Error {
-  override name = "TransitionError";
-}
-
 /** A token that is malformed, tampered with, expired or for another purpose. */
 export class TokenError extends Error {
   override name = "TokenError";

@@ -10,5 +10,7 @@ const deps = dispatchDeps();
 export async function handler(): Promise<{ claimed: number }> {
   const result = await dispatch(deps, deps.clock.now());
   if (result.claimed > 0) deps.logger.info("dispatched", result);
+  // What was claimed is already queued; failing now only makes the misses visible.
+  if (result.failed > 0) throw new Error(`${result.failed} due pages or claims failed`);
   return result;
 }

@@ -147,3 +147,17 @@ describe("ipRateLimit", () => {
     );
   });
 });
+
+describe("ipRateLimit: the machine's own requests", () => {
+  it.each(["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])("never limits %s", async (ip) => {
+    const { post, served } = appWith({ burst: 1, rate: 1 / 60 });
+    for (let i = 0; i < 5; i++) expect((await post(ip)).status).toBe(202);
+    expect(served()).toBe(5);
+  });
+
+  it.each(["128.0.0.1", "::2", "10.127.0.1"])("limits %s like any other address", async (ip) => {
+    const { post } = appWith({ burst: 1, rate: 1 / 60 });
+    expect((await post(ip)).status).toBe(202);
+    expect((await post(ip)).status).toBe(429);
+  });
+});

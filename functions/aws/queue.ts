@@ -1,5 +1,11 @@
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { JobQueue, SendJob } from "../core/ports";
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import { retryDelaySeconds } from "../core/backoff";
+import type { JobQueue, Logger, SendJob } from "../core/ports";
 import { SendJobSchema } from "../funnel/jobs";
 import { QueueError } from "./errors";
 
@@ -37,4 +43,56 @@ export function createSqsQueue(sqs: Pick<SQSClient, "send">, queueUrl: string): 
 /** A send job from an SQS message body; throws (zod or JSON) on anything else. */
 export function parseJob(body: string): SendJob {
   return SendJobSchema.parse(JSON.parse(body));
+}
+
+/**
+ * Makes a received message visible again `seconds` from now (ChangeMessageVisibility), so
+ * SQS redelivers it then instead of after the queue's visibility timeout.
+ * @example await delayRetry(sqsClient(), env.QUEUE_URL, record.receiptHandle, 40);
+ */
+export async function delayRetry(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  receiptHandle: string,
+  seconds: number,
+): Promise<void> {
+  await sqs.send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: queueUrl,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    }),
+  );
+}
+
+/** How many times SQS has delivered this record, this delivery included (1 if unreadable). */
+export const receiveCount = (record: Pick<SQSRecord, "attributes">) =>
+  Number(record.attributes?.ApproximateReceiveCount) || 1;
+
+/**
+ * Backs off a record whose send must be retried: its next delivery comes after a jittered,
+ * exponentially growing delay (functions/core/backoff.ts) for its receive count. Never throws:
+ * if SQS refuses the change, that is logged and the record is redelivered after the queue's
+ * visibility timeout as before; the caller still reports the record as failed.
+ * @example const backOff = retryBackoff(sqs, url, logger); await backOff(record); throw error;
+ */
+export function retryBackoff(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  logger: Logger,
+  random: () => number = Math.random,
+) {
+  return async (record: Pick<SQSRecord, "receiptHandle" | "attributes">): Promise<void> => {
+    const attempt = receiveCount(record);
+    const seconds = retryDelaySeconds(attempt, random);
+    try {
+      await delayRetry(sqs, queueUrl, record.receiptHandle, seconds);
+      logger.info("send retry delayed", { attempt, seconds });
+    } catch (e) {
+      logger.warn("could not delay the send retry; it follows the visibility timeout", {
+        attempt,
+        error: (e as Error)?.name ?? "error",
+      });
+    }
+  };
 }

@@ -1,9 +1,9 @@
 import { createStore } from "../adapters/store";
-import type { Clock, JobQueue } from "../core/ports";
+import type { Clock, JobQueue, Logger } from "../core/ports";
 import { dynamoDoc, secretsClient, sqsClient } from "./clients";
 import { readEnv } from "./env";
 import { createLogger } from "./logger";
-import { createSqsQueue } from "./queue";
+import { createSqsQueue, retryBackoff } from "./queue";
 import { readKey } from "./secrets";
 import type { FeedbackDeps } from "./ses-events";
 
@@ -23,6 +23,11 @@ export function subscriberStore() {
 
 export function sendQueue(): JobQueue {
   return createSqsQueue(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL);
+}
+
+/** Delays the next delivery of a send job that must be retried (see {@link retryBackoff}). */
+export function sendRetries(logger: Logger) {
+  return retryBackoff(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL, logger);
 }
 
 /** The link-signing key (Secrets Manager), read once per cold start by the caller. */

@@ -2,20 +2,30 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { parseJob } from "../aws/queue";
 import { sendDeps } from "../aws/sending";
-import { sendJob } from "../funnel/drip";
+import { sendRetries } from "../aws/wiring";
+import { RetryableSendError, sendJob } from "../funnel/drip";
 
 const deps = await sendDeps();
+const backOff = sendRetries(deps.logger);
 const processor = new BatchProcessor(EventType.SQS);
 
-/** One claimed job. Throwing (RetryableSendError, a bad body) makes it a batch item failure. */
+/**
+ * One claimed job. Throwing (RetryableSendError, a bad body) makes it a batch item failure;
+ * a retryable one is first given a jittered, growing delay before SQS delivers it again.
+ */
 async function record(message: SQSRecord) {
-  return sendJob(deps, parseJob(message.body));
+  try {
+    return await sendJob(deps, parseJob(message.body));
+  } catch (error) {
+    if (error instanceof RetryableSendError) await backOff(message);
+    throw error;
+  }
 }
 
 /**
  * SQS -> send. Records are sent one after another (the queue's max concurrency caps the rate);
- * failed ones are reported back so SQS retries only them after the visibility timeout, and
- * sends them to the DLQ after the max receive count.
+ * failed ones are reported back so SQS retries only them (throttled sends after their backoff,
+ * others after the visibility timeout), and sends them to the DLQ after the max receive count.
  */
 export function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processPartialResponse(event, record, processor, { context, processInParallel: false });

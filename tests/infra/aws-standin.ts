@@ -3,17 +3,33 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** What the send Lambda asked of ChangeMessageVisibility. */
+export interface VisibilityChange {
+  QueueUrl: string;
+  ReceiptHandle: string;
+  VisibilityTimeout: number;
+}
+
 /**
- * A tiny stand-in for the two AWS JSON-protocol calls the Lambdas make that no local emulator
+ * A tiny stand-in for the AWS JSON-protocol calls the Lambdas make that no local emulator
  * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
- * Lambda) and Secrets Manager GetSecretValue. Anything else is answered 400, so a new call
- * fails loudly. Listens on 127.0.0.1 only.
+ * Lambda) and ChangeMessageVisibility (recorded), and Secrets Manager GetSecretValue.
+ * It also answers as SES v2 does when the account's send rate is exceeded, for a Lambda whose
+ * SES endpoint points here: GetAccount reports `sesAccount`, every SendEmail is refused with
+ * 429 TooManyRequestsException. Anything else is answered 400, so a new call fails loudly.
+ * Listens on 127.0.0.1 only.
  */
-export async function startAwsStandIn(secrets: Record<string, string>) {
+export async function startAwsStandIn(secrets: Record<string, string>, sesAccount = "{}") {
   const messages: string[] = [];
   const calls: string[] = [];
-  /** SQS refuses this many of the next entries it is sent (as a throttled batch would). */
-  const faults = { sqsRefusals: 0 };
+  const visibilityChanges: VisibilityChange[] = [];
+  /** SendEmail calls refused as throttled. */
+  const throttled: string[] = [];
+  /**
+   * SQS refuses this many of the next entries it is sent (as a throttled batch would), and
+   * this many of the next visibility changes (as for a receipt handle that has expired).
+   */
+  const faults = { sqsRefusals: 0, visibilityRefusals: 0 };
   const read = async (req: IncomingMessage) => {
     let body = "";
     for await (const chunk of req) body += chunk;
@@ -22,11 +38,35 @@ export async function startAwsStandIn(secrets: Record<string, string>) {
   const server = createServer(async (req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const input = await read(req);
-    calls.push(target);
-    const reply = (status: number, type: string, body: unknown) => {
-      res.writeHead(status, { "content-type": type });
-      res.end(JSON.stringify(body));
+    calls.push(target || `${req.method} ${req.url}`);
+    const reply = (status: number, type: string, body: unknown, headers = {}) => {
+      res.writeHead(status, { "content-type": type, ...headers });
+      res.end(typeof body === "string" ? body : JSON.stringify(body));
     };
+    if (req.method === "GET" && req.url === "/v2/email/account") {
+      return reply(200, "application/json", sesAccount);
+    }
+    if (req.method === "POST" && req.url === "/v2/email/outbound-emails") {
+      const to = (input.Destination as { ToAddresses?: string[] } | undefined)?.ToAddresses;
+      throttled.push(String(to?.[0]));
+      return reply(
+        429,
+        "application/json",
+        { message: "Maximum sending rate exceeded." },
+        { "x-amzn-errortype": "TooManyRequestsException" },
+      );
+    }
+    if (target === "AmazonSQS.ChangeMessageVisibility") {
+      if (faults.visibilityRefusals > 0) {
+        faults.visibilityRefusals--;
+        return reply(400, "application/x-amz-json-1.0", {
+          __type: "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+          message: "The input receipt handle is invalid.",
+        });
+      }
+      visibilityChanges.push(input as unknown as VisibilityChange);
+      return reply(200, "application/x-amz-json-1.0", {});
+    }
     if (target === "AmazonSQS.SendMessageBatch") {
       const entries = input.Entries as { Id: string; MessageBody: string }[];
       const refused = entries.splice(0, Math.min(faults.sqsRefusals, entries.length));
@@ -70,8 +110,12 @@ export async function startAwsStandIn(secrets: Record<string, string>) {
     endpoint: `http://127.0.0.1:${port}`,
     /** SQS message bodies received so far, oldest first. */
     messages,
-    /** X-Amz-Target of every call, oldest first. */
+    /** X-Amz-Target of every call (method and path for SES), oldest first. */
     calls,
+    /** Accepted ChangeMessageVisibility requests, oldest first. */
+    visibilityChanges,
+    /** Recipient of every SendEmail refused as throttled, oldest first. */
+    throttled,
     faults,
     close: () =>
       new Promise<void>((resolve) => {

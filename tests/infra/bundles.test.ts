@@ -10,6 +10,7 @@ import type { APIGatewayProxyResultV2, SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "../../functions/adapters/store";
 import { subscriberKey } from "../../functions/adapters/table";
+import { retryCeiling } from "../../functions/core/backoff";
 import { subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
 import { placeholderAssets, synthBundles } from "../../infra/aws/bundles";
@@ -42,12 +43,15 @@ let ses: Emulator;
 let aws: Awaited<ReturnType<typeof startAwsStandIn>>;
 let dynamo: DynamoDBClient;
 let store: Store;
+let queueUrl: string;
 let host: Worker;
+/** A second Lambda host whose SES endpoint is the stand-in, which throttles every send. */
+let throttledHost: Worker;
 const pending = new Map<number, (reply: { result?: unknown; error?: { name: string } }) => void>();
 let nextId = 0;
 
-/** Invokes one bundle's `handler(event, context)` in the Lambda host worker. */
-function invoke<T>(fn: HandlerName, event: unknown): Promise<T> {
+/** Invokes one bundle's `handler(event, context)` in a Lambda host worker. */
+function invoke<T>(fn: HandlerName, event: unknown, on: Worker = host): Promise<T> {
   const id = nextId++;
   const file = pathToFileURL(join(bundles[fn], "index.mjs")).href;
   return new Promise((resolve, reject) => {
@@ -56,7 +60,7 @@ function invoke<T>(fn: HandlerName, event: unknown): Promise<T> {
         ? reject(Object.assign(new Error(JSON.stringify(reply.error)), reply.error))
         : resolve(reply.result as T),
     );
-    host.postMessage({ id, file, event, functionName: `HealthyHips-${fn}` });
+    on.postMessage({ id, file, event, functionName: `HealthyHips-${fn}` });
   });
 }
 
@@ -105,44 +109,53 @@ beforeAll(async () => {
 
   db = await startDynalite(0);
   ses = await startSes(0);
-  aws = await startAwsStandIn({ [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY });
+  aws = await startAwsStandIn(
+    { [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY },
+    process.env.AWS_SES_ACCOUNT,
+  );
+  queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
   dynamo = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: LOCAL });
   await ensureTable(dynamo, TABLE);
   store = createStore(DynamoDBDocumentClient.from(dynamo), TABLE);
 
-  host = new Worker(new URL("./lambda-host.mjs", import.meta.url), {
-    env: {
-      ...process.env,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
-      // Every AWS call goes to 127.0.0.1: the emulators, or the stand-in for SQS and secrets.
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      AWS_ENDPOINT_URL_SQS: aws.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-      TABLE_NAME: TABLE,
-      QUEUE_URL: `${aws.endpoint}/123456789012/HealthyHips-SendQueue`,
-      TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
-      ID_KEY_SECRET_ARN: ID_ARN,
-      SENDER_EMAIL: TEST_CONFIG.senderEmail,
-      SENDER_NAME: TEST_CONFIG.senderName,
-      REPLY_TO: TEST_CONFIG.replyTo,
-      CONFIGURATION_SET: "hh-test",
-      SITE_URL: SITE,
-      SES_SENDERS: "3",
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-    },
-  });
-  host.on("message", (reply: { id: number; result?: unknown; error?: { name: string } }) => {
-    pending.get(reply.id)?.(reply);
-    pending.delete(reply.id);
-  });
+  const functionEnv = {
+    ...process.env,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
+    // Every AWS call goes to 127.0.0.1: the emulators, or the stand-in for SQS and secrets.
+    AWS_ENDPOINT_URL: aws.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    AWS_ENDPOINT_URL_SQS: aws.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    TABLE_NAME: TABLE,
+    QUEUE_URL: queueUrl,
+    TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
+    ID_KEY_SECRET_ARN: ID_ARN,
+    SENDER_EMAIL: TEST_CONFIG.senderEmail,
+    SENDER_NAME: TEST_CONFIG.senderName,
+    REPLY_TO: TEST_CONFIG.replyTo,
+    CONFIGURATION_SET: "hh-test",
+    SITE_URL: SITE,
+    SES_SENDERS: "3",
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+  };
+  const startHost = (env: Record<string, string | undefined>) => {
+    const worker = new Worker(new URL("./lambda-host.mjs", import.meta.url), { env });
+    worker.on("message", (reply: { id: number; result?: unknown; error?: { name: string } }) => {
+      pending.get(reply.id)?.(reply);
+      pending.delete(reply.id);
+    });
+    return worker;
+  };
+  host = startHost(functionEnv);
+  throttledHost = startHost({ ...functionEnv, AWS_ENDPOINT_URL_SESV2: aws.endpoint });
 }, 120_000);
 
 afterAll(async () => {
   await host?.terminate();
+  await throttledHost?.terminate();
   dynamo?.destroy();
   for (const server of [aws, ses, db]) await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -256,6 +269,52 @@ describe("the bundles as deployed", () => {
     ]);
     const out = await invoke<SQSBatchResponse>("send", event);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+  });
+
+  it("send: a send SES throttles is reported failed and comes back after a backoff for its receive count", async () => {
+    const [job] = await signUpAndConfirm("eve@example.com");
+    // A stale job (skipped, so a success) keeps the batch from failing as a whole.
+    const stale = JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const event = sqsEvent([job as string, stale], 3);
+    const before = aws.visibilityChanges.length;
+    const out = await invoke<SQSBatchResponse>("send", event, throttledHost);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(aws.throttled).toContain("eve@example.com");
+
+    const changes = aws.visibilityChanges.slice(before);
+    expect(changes).toHaveLength(1);
+    const [change] = changes;
+    expect(change?.QueueUrl).toBe(queueUrl);
+    expect(change?.ReceiptHandle).toBe(event.Records[0]?.receiptHandle);
+    // Third delivery: up to 10 s * 2^2, full jitter, whole seconds.
+    expect(Number.isInteger(change?.VisibilityTimeout)).toBe(true);
+    expect(change?.VisibilityTimeout).toBeGreaterThanOrEqual(0);
+    expect(change?.VisibilityTimeout).toBeLessThanOrEqual(retryCeiling(3));
+    expect(retryCeiling(3)).toBe(40);
+    // Nothing was recorded: the claim still holds for the retry.
+    const sub = await store.get(sidOf("eve@example.com"));
+    expect(sub?.step).toBe(0);
+    expect(sub?.lease).toBe(SendJobSchema.parse(JSON.parse(job as string)).lease);
+  });
+
+  it("send: if SQS refuses the backoff, the throttled send is still reported failed", async () => {
+    const job = aws.messages.at(-1) as string;
+    const stale = JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const event = sqsEvent([job, stale], 4);
+    const [before, changes] = [aws.calls.length, aws.visibilityChanges.length];
+    aws.faults.visibilityRefusals = 1;
+    const out = await invoke<SQSBatchResponse>("send", event, throttledHost);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(aws.faults.visibilityRefusals).toBe(0);
+    expect(aws.calls.slice(before)).toContain("AmazonSQS.ChangeMessageVisibility");
+    expect(aws.visibilityChanges).toHaveLength(changes);
+
+    // The retry, once SES accepts again, sends it and advances.
+    expect((await invoke<SQSBatchResponse>("send", sqsEvent([job], 5))).batchItemFailures).toEqual(
+      [],
+    );
+    expect(await inbox(ses.endpoint, "eve@example.com")).toHaveLength(2);
+    expect((await store.get(sidOf("eve@example.com")))?.step).toBe(1);
   });
 
   it("dispatch: claims the subscribers that are due and enqueues their next lesson", async () => {

@@ -53,15 +53,18 @@ export function httpEvent(
   };
 }
 
-/** An SQS event for the send Lambda, one record per body. */
-export function sqsEvent(bodies: string[]): SQSEvent {
+/**
+ * An SQS event for the send Lambda, one record per body; `receiveCount` is how many times SQS
+ * has delivered each message, this delivery included.
+ */
+export function sqsEvent(bodies: string[], receiveCount = 1): SQSEvent {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `msg-${i}-${randomUUID()}`,
-      receiptHandle: `rh-${i}`,
+      receiptHandle: `rh-${i}-${randomUUID()}`,
       body,
       attributes: {
-        ApproximateReceiveCount: "1",
+        ApproximateReceiveCount: String(receiveCount),
         SentTimestamp: String(Date.now()),
         SenderId: "AROAEXAMPLE:web",
         ApproximateFirstReceiveTimestamp: String(Date.now()),

@@ -4,6 +4,8 @@ import { Match, type Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LAMBDA_ENV } from "../../functions/aws/env";
+import { LEASE_MS } from "../../functions/aws/wiring";
+import { retryCeiling } from "../../functions/core/backoff";
 import { ensureTable } from "../../infra/local/table";
 import { testStack } from "./app";
 
@@ -135,6 +137,21 @@ describe("drip", () => {
       RedrivePolicy: Match.anyValue(),
       VisibilityTimeout: timeout * 6,
     });
+  });
+
+  it("every retry of a throttled job lands while its claim's lease still holds", () => {
+    // A job is delivered at most maxReceiveCount times; each delivery may run the whole send
+    // timeout, and each but the last is followed by at most retryCeiling(n) of backoff. The
+    // lease runs from the claim, so all of that must fit in it, or dispatch claims the
+    // subscriber afresh while a retry is still pending and the retry becomes a stale no-op.
+    const queue = ofType("AWS::SQS::Queue").find(([, q]) => q.Properties.RedrivePolicy);
+    const redrive = queue?.[1].Properties.RedrivePolicy as { maxReceiveCount: number } | undefined;
+    const receives = redrive?.maxReceiveCount ?? 0;
+    expect(receives).toBeGreaterThan(0);
+    const timeout = propsOf("send").Timeout as number;
+    let worstCase = receives * timeout;
+    for (let n = 1; n < receives; n++) worstCase += retryCeiling(n);
+    expect(worstCase * 1000).toBeLessThan(LEASE_MS);
   });
 
   it("feeds the send Lambda in batches of 10, two at a time, reporting partial batch failures", () => {
@@ -277,7 +294,9 @@ describe("functions", () => {
       ["ID_KEY_SECRET_ARN", "QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
     );
     expect(env("dispatch")).toEqual(["QUEUE_URL", "TABLE_NAME"]);
-    expect(env("send")).toEqual(["TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort());
+    expect(env("send")).toEqual(
+      ["QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
+    );
     expect(env("feedback")).toEqual(["ID_KEY_SECRET_ARN", "TABLE_NAME"]);
   });
 });
@@ -302,6 +321,26 @@ describe("least privilege", () => {
     ]);
     const query = statementsOf(fnId("dispatch")).find((s) => s.Action === "dynamodb:Query");
     expect(JSON.stringify(query?.Resource)).toContain("/index/due");
+  });
+
+  it("only the send worker may delay a job's redelivery, on its own queue, and it never enqueues", () => {
+    const sendQueue = ofType("AWS::SQS::Queue").find(([, q]) => q.Properties.RedrivePolicy)?.[0];
+    // Exactly the event source's consume grant: ChangeMessageVisibility once, no SendMessage.
+    expect(actionsOf(fnId("send")).filter((a) => a.startsWith("sqs:"))).toEqual([
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
+    ]);
+    const delay = statementsOf(fnId("send")).filter((s) =>
+      JSON.stringify(s.Action).includes("sqs:ChangeMessageVisibility"),
+    );
+    expect(delay).toHaveLength(1);
+    expect(delay[0]?.Resource).toEqual({ "Fn::GetAtt": [sendQueue, "Arn"] });
+    for (const name of ["web", "dispatch", "feedback"] as const) {
+      expect(actionsOf(fnId(name))).not.toContain("sqs:ChangeMessageVisibility");
+    }
   });
 
   it("the send and feedback workers read and update one item, and never write or delete others", () => {

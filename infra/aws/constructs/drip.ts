@@ -20,8 +20,9 @@ const SEND_TIMEOUT = Duration.seconds(30);
 /**
  * The drip: EventBridge Scheduler ticks the dispatch Lambda every minute; it claims due
  * subscribers and enqueues jobs on SQS; the send Lambda consumes them with capped concurrency
- * and reports partial batch failures, so only failed jobs are retried (after the visibility
- * timeout) and a job that keeps failing lands in the DLQ.
+ * and reports partial batch failures, so only failed jobs are retried (a throttled send after
+ * a jittered exponential backoff, others after the visibility timeout) and a job that keeps
+ * failing lands in the DLQ.
  */
 export class Drip extends Construct {
   readonly queue: Queue;
@@ -81,6 +82,9 @@ export class Drip extends Construct {
       memorySize: 512,
       timeout: SEND_TIMEOUT,
     });
+    // The event source grants the consume actions on this queue, ChangeMessageVisibility among
+    // them, which is all the send function needs to back off a throttled job
+    // (functions/aws/queue.ts); it never sends messages, so no other grant is added.
     this.sendFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: SEND_BATCH_SIZE,
@@ -88,6 +92,7 @@ export class Drip extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    setEnv(this.sendFunction, "QUEUE_URL", this.queue.queueUrl);
   }
 
   /** Lets `fn` put send jobs on the queue (SendMessage), and sets QUEUE_URL. */

@@ -137,5 +137,6 @@ export async function sendJob(deps: DripDeps, job: SendJob): Promise<SendOutcome
   const next = afterSend(record, nextDue(sentAt));
   const advanced = await deps.store.advance(job.sid, job.lease, record, next.set, next.remove);
   if (!advanced) deps.logger.warn("advance lost its lease after send", { step: job.step });
+  deps.logger.info("sent", { step: job.step, message: email.id });
   return "sent";
 }

@@ -81,10 +81,25 @@ function socketAddress(c: Context): string | undefined {
   }
 }
 
+/** One short line per event for a person watching `npm start`; plain requests stay quiet. */
+function line(level: string, msg: string, data: Record<string, unknown> = {}): string | undefined {
+  if (msg === "request" && Number(data.status) < 400) return undefined;
+  const time = new Date().toTimeString().slice(0, 8);
+  const fields = Object.entries(data).map(
+    ([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`,
+  );
+  return [time, level === "info" ? "" : level.toUpperCase(), msg, ...fields]
+    .filter(Boolean)
+    .join(" ");
+}
+
 const consoleLogger: Logger = {
-  info: (msg, data) => console.log(JSON.stringify({ level: "info", msg, ...data })),
-  warn: (msg, data) => console.warn(JSON.stringify({ level: "warn", msg, ...data })),
-  error: (msg, data) => console.error(JSON.stringify({ level: "error", msg, ...data })),
+  info: (msg, data) => {
+    const text = line("info", msg, data);
+    if (text) console.log(text);
+  },
+  warn: (msg, data) => console.warn(line("warn", msg, data)),
+  error: (msg, data) => console.error(line("error", msg, data)),
 };
 
 /**

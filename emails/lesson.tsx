@@ -1,8 +1,7 @@
 import { Heading, Text } from "@react-email/components";
-import { CtaButton } from "./_components/CtaButton";
 import { Footer } from "./_components/Footer";
-import { Greeting, Layout, SignOff } from "./_components/Layout";
-import { MarkdownBody } from "./_components/MarkdownBody";
+import { Layout } from "./_components/Layout";
+import { Letter } from "./_components/Letter";
 import { sampleBrand, sampleLinks } from "./_components/sample";
 import type { MarketingEmailProps } from "./_components/types";
 import { colors, fonts } from "./theme";
@@ -67,12 +66,7 @@ export default function LessonEmail({
     >
       <Text style={label}>{`Lesson ${lessonNumber} of ${lessonCount}`}</Text>
       {title ? <Heading style={heading}>{title}</Heading> : null}
-      <Greeting firstName={firstName} />
-      <MarkdownBody markdown={bodyMarkdown} accent={brand.accentColor} />
-      {button ? (
-        <CtaButton href={button.href} label={button.label} accent={brand.accentColor} />
-      ) : null}
-      <SignOff teacher={brand.teacher} />
+      <Letter brand={brand} firstName={firstName} bodyMarkdown={bodyMarkdown} button={button} />
     </Layout>
   );
 }

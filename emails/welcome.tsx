@@ -1,7 +1,6 @@
-import { CtaButton } from "./_components/CtaButton";
 import { Footer } from "./_components/Footer";
-import { Greeting, Layout, SignOff } from "./_components/Layout";
-import { MarkdownBody } from "./_components/MarkdownBody";
+import { Layout } from "./_components/Layout";
+import { Letter } from "./_components/Letter";
 import { sampleBrand, sampleLinks } from "./_components/sample";
 import type { MarketingEmailProps } from "./_components/types";
 
@@ -50,12 +49,7 @@ export default function WelcomeEmail({
         />
       }
     >
-      <Greeting firstName={firstName} />
-      <MarkdownBody markdown={bodyMarkdown} accent={brand.accentColor} />
-      {button ? (
-        <CtaButton href={button.href} label={button.label} accent={brand.accentColor} />
-      ) : null}
-      <SignOff teacher={brand.teacher} />
+      <Letter brand={brand} firstName={firstName} bodyMarkdown={bodyMarkdown} button={button} />
     </Layout>
   );
 }

@@ -98,7 +98,7 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
     ),
   );
   const mailed =
-    decision.kind !== "noop" && decision.kind !== "refuse" && decision.sendConfirm === true && sub;
+    (decision.kind === "create" || decision.kind === "update") && decision.sendConfirm && sub;
   if (mailed) {
     const now = deps.clock.now();
     await sendSoon(deps, await deps.composer.confirmation(sub, now));

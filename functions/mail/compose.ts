@@ -77,15 +77,12 @@ export function createComposer({ course, siteUrl, tokens }: ComposerOptions) {
     firstName: placeholder("firstName"),
     bodyMarkdown: linkPlaceholders(doc.body),
   });
-  const button = (doc: EmailDoc, fallback: string) =>
-    doc.button
-      ? {
-          label: doc.button.label,
-          href: placeholder(
-            doc.button.link === "confirm" ? "confirmUrl" : `link:${doc.button.link}`,
-          ),
-        }
-      : { label: fallback, href: placeholder("link:masterclass") };
+  /** The content's button, if it has one, with its link as a placeholder. */
+  const button = (doc: EmailDoc) =>
+    doc.button && {
+      label: doc.button.label,
+      href: placeholder(doc.button.link === "confirm" ? "confirmUrl" : `link:${doc.button.link}`),
+    };
   const marketing = {
     unsubscribeUrl: placeholder("unsubscribeUrl"),
     manageUrl: placeholder("manageUrl"),
@@ -110,7 +107,10 @@ export function createComposer({ course, siteUrl, tokens }: ComposerOptions) {
       const doc = course.confirm;
       const c = await compiled(`confirm:${course.funnel.sequence.version}`, () =>
         renderTemplate(
-          createElement(ConfirmEmail, { ...base(doc), button: button(doc, "Confirm") }),
+          createElement(ConfirmEmail, {
+            ...base(doc),
+            button: button(doc) ?? { label: "Confirm my email", href: placeholder("confirmUrl") },
+          }),
           doc.subject,
         ),
       );
@@ -137,7 +137,10 @@ export function createComposer({ course, siteUrl, tokens }: ComposerOptions) {
                 createElement(WelcomeEmail, {
                   ...base(course.welcome),
                   ...marketing,
-                  button: button(course.welcome, "Watch the masterclass"),
+                  button: button(course.welcome) ?? {
+                    label: "Watch the masterclass",
+                    href: placeholder("link:masterclass"),
+                  },
                 }),
                 course.welcome.subject,
               ),
@@ -148,7 +151,7 @@ export function createComposer({ course, siteUrl, tokens }: ComposerOptions) {
                 createElement(LessonEmail, {
                   ...base(doc),
                   ...marketing,
-                  ...(doc.button ? { button: button(doc, "") } : {}),
+                  button: button(doc),
                   title: doc.title ?? "",
                   lessonNumber: step,
                   lessonCount: course.lessons.length,

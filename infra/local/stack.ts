@@ -24,7 +24,8 @@ import { systemClock } from "./clock";
 import { type Emulator, startDynalite, startSes } from "./emulators";
 import { localKeys } from "./keys";
 import { createLocalQueue } from "./queue";
-import { ensureTable } from "./table";
+import { removeStackFile, writeStackFile } from "./stack-file";
+import { ensureTable, TABLE_NAME } from "./table";
 
 export interface LocalStackOptions {
   /** Web port (0 = any free port). */
@@ -68,7 +69,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const TABLE_NAME = "healthy-hips";
 /** The emulators accept any credentials; the SDK insists on having some. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -223,6 +223,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
 
     const httpServer = server;
+    if (opts.dataDir) {
+      writeStackFile(opts.dataDir, {
+        pid: process.pid,
+        dynamoEndpoint: db.endpoint,
+        siteUrl,
+        inboxUrl: sesEmu.endpoint,
+        tableName: TABLE_NAME,
+      });
+    }
     return {
       siteUrl,
       inboxUrl: sesEmu.endpoint,
@@ -234,6 +243,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       drain: () => queue.drain(),
       async stop() {
         if (timer) clearInterval(timer);
+        if (opts.dataDir) removeStackFile(opts.dataDir);
         queue.stop();
         const closed = new Promise<void>((r) => httpServer.close(() => r()));
         // Browsers keep idle connections open; they must not hold the shutdown.

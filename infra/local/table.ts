@@ -5,6 +5,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { TABLE } from "../../functions/adapters/table";
 
+/** The local table's name; operator commands open the same one. */
+export const TABLE_NAME = "healthy-hips";
+
 /** Creates the subscriber table with the sparse due index, as the CDK stack does, if missing. */
 export async function ensureTable(client: DynamoDBClient, TableName: string): Promise<void> {
   try {

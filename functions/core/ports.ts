@@ -10,12 +10,25 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-/** One unit of send work: subscriber `sid` at `step`, claimed under `lease`. */
-export interface SendJob {
+/** Drip work: subscriber `sid` at `step`, claimed under `lease`. */
+export interface StepJob {
+  kind: "step";
   sid: string;
   step: number;
   lease: string;
 }
+
+/** A confirmation email for pending subscriber `sid` (a signup enqueues it). */
+export interface ConfirmJob {
+  kind: "confirm";
+  sid: string;
+}
+
+/**
+ * One unit of send work. Both kinds travel through the same queue and are paced by the same
+ * senders, so confirmations count against the same SES rate as the drip.
+ */
+export type SendJob = StepJob | ConfirmJob;
 
 /** Where claimed work goes: SQS on AWS, an in-process queue locally. */
 export interface JobQueue {

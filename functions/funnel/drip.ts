@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { classifySendError, type Mailer } from "../adapters/mailer";
 import type { DueEntry, Store } from "../adapters/store";
 import type { Course } from "../core/content";
-import type { Clock, JobQueue, Logger, SendJob } from "../core/ports";
+import type { Clock, JobQueue, Logger, StepJob } from "../core/ports";
 import { emailAt, nextSendAt } from "../core/schedule";
 import { afterSend, DUE_SHARDS } from "../core/transitions";
 import type { Composer } from "../mail/compose";
@@ -37,7 +37,9 @@ export async function claim(
 ) {
   const lease = newLease();
   const claimed = await deps.store.claim(entry, lease, iso(now + deps.leaseMs));
-  return claimed ? ({ sid: entry.sid, step: entry.step, lease } satisfies SendJob) : undefined;
+  return claimed
+    ? ({ kind: "step", sid: entry.sid, step: entry.step, lease } satisfies StepJob)
+    : undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function dispatch(
         break;
       }
       const results = await Promise.allSettled(page.entries.map((e) => claim(deps, e, now)));
-      const jobs: SendJob[] = [];
+      const jobs: StepJob[] = [];
       for (const r of results) {
         if (r.status === "rejected") failed++;
         else if (r.value) jobs.push(r.value);
@@ -97,7 +99,7 @@ export type SendOutcome = "sent" | "skipped" | "failed";
  * is still ours. Throttling and transient errors throw {@link RetryableSendError}; permanent
  * rejects are recorded on the subscriber and the sequence moves past that email.
  */
-export async function sendJob(deps: DripDeps, job: SendJob): Promise<SendOutcome> {
+export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome> {
   const sub = await deps.store.get(job.sid);
   if (sub?.status !== "active" || sub.lease !== job.lease || sub.step !== job.step)
     return "skipped";

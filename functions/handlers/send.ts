@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { parseJob } from "../aws/queue";
 import { sendDeps } from "../aws/sending";
 import { sendRetries } from "../aws/wiring";
-import { RetryableSendError, sendJob } from "../funnel/drip";
+import { RetryableSendError } from "../funnel/drip";
+import { runJob } from "../funnel/worker";
 
 const deps = await sendDeps();
 const backOff = sendRetries(deps.logger);
@@ -15,7 +16,7 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 async function record(message: SQSRecord) {
   try {
-    return await sendJob(deps, parseJob(message.body));
+    return await runJob(deps, parseJob(message.body));
   } catch (error) {
     if (error instanceof RetryableSendError) await backOff(message);
     throw error;

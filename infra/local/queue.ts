@@ -48,7 +48,7 @@ export function createLocalQueue(
             }, delay).unref();
           } else {
             opts.logger.error("send job failed", {
-              step: item.job.step,
+              kind: item.job.kind,
               error: (error as Error)?.name,
             });
           }

@@ -12,9 +12,10 @@ import { createStore } from "../../functions/adapters/store";
 import { type Course, loadCourse } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens } from "../../functions/core/tokens";
-import { dispatch, sendJob } from "../../functions/funnel/drip";
+import { dispatch } from "../../functions/funnel/drip";
 import { paced } from "../../functions/funnel/pace";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
+import { runJob } from "../../functions/funnel/worker";
 import { loadGuide } from "../../functions/guide/guide";
 import { renderGuidePdf } from "../../functions/guide/pdf";
 import { createApp } from "../../functions/http/app";
@@ -172,7 +173,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       leaseMs: opts.leaseMs ?? 60_000,
       idKey: keys.idKey,
     };
-    const queue = createLocalQueue((job) => sendJob({ ...funnelDeps, queue }, job), {
+    const queue = createLocalQueue((job) => runJob({ ...funnelDeps, queue }, job), {
       concurrency: opts.queue?.concurrency ?? 8,
       baseDelayMs: opts.queue?.baseDelayMs ?? 200,
       maxAttempts: opts.queue?.maxAttempts ?? 6,

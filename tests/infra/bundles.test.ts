@@ -237,7 +237,7 @@ describe("the bundles as deployed", () => {
     const jobs = jobsSince(before);
     expect(jobs).toHaveLength(1);
     const job = SendJobSchema.parse(JSON.parse(jobs[0] as string));
-    expect(job).toEqual({ sid: sub?.sid, step: 0, lease: sub?.lease });
+    expect(job).toEqual({ kind: "step", sid: sub?.sid, step: 0, lease: sub?.lease });
     expect(aws.calls).toContain("AmazonSQS.SendMessageBatch");
   });
 
@@ -265,7 +265,7 @@ describe("the bundles as deployed", () => {
   it("send: a record that fails is reported alone, so SQS retries only it", async () => {
     const event = sqsEvent([
       '{"sid":"x","step":"zero"}',
-      JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" }),
+      JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" }),
     ]);
     const out = await invoke<SQSBatchResponse>("send", event);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
@@ -274,7 +274,7 @@ describe("the bundles as deployed", () => {
   it("send: a send SES throttles is reported failed and comes back after a backoff for its receive count", async () => {
     const [job] = await signUpAndConfirm("eve@example.com");
     // A stale job (skipped, so a success) keeps the batch from failing as a whole.
-    const stale = JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const stale = JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
     const event = sqsEvent([job as string, stale], 3);
     const before = aws.visibilityChanges.length;
     const out = await invoke<SQSBatchResponse>("send", event, throttledHost);
@@ -294,12 +294,14 @@ describe("the bundles as deployed", () => {
     // Nothing was recorded: the claim still holds for the retry.
     const sub = await store.get(sidOf("eve@example.com"));
     expect(sub?.step).toBe(0);
-    expect(sub?.lease).toBe(SendJobSchema.parse(JSON.parse(job as string)).lease);
+    expect(sub?.lease).toBe(
+      (SendJobSchema.parse(JSON.parse(job as string)) as { lease?: string }).lease,
+    );
   });
 
   it("send: if SQS refuses the backoff, the throttled send is still reported failed", async () => {
     const job = aws.messages.at(-1) as string;
-    const stale = JSON.stringify({ sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const stale = JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
     const event = sqsEvent([job, stale], 4);
     const [before, changes] = [aws.calls.length, aws.visibilityChanges.length];
     aws.faults.visibilityRefusals = 1;

@@ -101,6 +101,7 @@ describe("SQS job queue", () => {
   });
   const queueUrl = () => `${aws.endpoint}/123456789012/send`;
   const job = (i: number) => ({
+    kind: "step" as const,
     sid: `sub${i}`,
     step: 1,
     lease: `lease-${String(i).padStart(6, "0")}`,
@@ -114,10 +115,18 @@ describe("SQS job queue", () => {
     expect(aws.messages.slice(-23).map(parseJob)).toEqual(jobs);
   });
 
+  it("carries confirmation jobs beside lesson jobs, in the same batches", async () => {
+    const jobs = [job(300), { kind: "confirm" as const, sid: "sub301" }];
+    await createSqsQueue(sqs, queueUrl()).enqueue(jobs);
+    expect(aws.messages.slice(-2).map(parseJob)).toEqual(jobs);
+    expect(() => parseJob('{"kind":"confirm","sid":"a","lease":"aaaaaaaaaaaa"}')).toThrow();
+    expect(() => parseJob('{"kind":"other","sid":"a"}')).toThrow();
+  });
+
   it("refuses a malformed job before anything is sent", async () => {
     const before = aws.calls.length;
     await expect(
-      createSqsQueue(sqs, queueUrl()).enqueue([{ sid: "a b", step: 0, lease: "x" }]),
+      createSqsQueue(sqs, queueUrl()).enqueue([{ kind: "step", sid: "a b", step: 0, lease: "x" }]),
     ).rejects.toThrow();
     expect(aws.calls.length).toBe(before);
   });

@@ -7,7 +7,9 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { SendFailure, SendRecord, Subscriber } from "../core/subscriber";
-import { statsKey, subscriberKey, TABLE } from "./table";
+import { type Counts, createCounters } from "./counters";
+import { createOwnerStore } from "./owner-store";
+import { subscriberKey, TABLE } from "./table";
 
 type Attrs = Partial<Subscriber>;
 type Attr = keyof Subscriber;
@@ -61,6 +63,7 @@ function updateExpression(set: Attrs, remove: Attr[], extra: string[] = []) {
  */
 export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
   const TableName = tableName;
+  const counters = createCounters(doc, TableName);
 
   async function conditionalUpdate(
     sid: string,
@@ -242,31 +245,86 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
       return (out.Items ?? []).map((i) => ({ link: i.link, at: i.at, scanner: i.scanner }));
     },
 
-    /** Adds to the funnel's daily counters (atomic ADD; a missing counter starts at 0). */
-    async count(day: string, counters: Record<string, number>): Promise<void> {
-      const entries = Object.entries(counters);
-      if (entries.length === 0) return;
-      const names: Record<string, string> = {};
-      const values: Record<string, number> = {};
-      entries.forEach(([k, v], i) => {
-        names[`#c${i}`] = k;
-        values[`:c${i}`] = v;
-      });
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: statsKey(day),
-          UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(", ")}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+    /** Sharded counters for the owner's report (see ./counters). */
+    counters,
+
+    /** Owner logins and sessions (see ./owner-store). */
+    owners: createOwnerStore(doc, TableName),
+
+    /**
+     * Adds to the funnel's counters for `day` (UTC) and for all time: one atomic ADD each, on
+     * a random shard, so a burst spreads over several items and the sums stay exact.
+     */
+    async count(day: string, counts: Counts): Promise<void> {
+      await Promise.all([counters.add(`day:${day}`, counts), counters.add("all", counts)]);
     },
 
-    async stats(day: string): Promise<Record<string, number>> {
-      const out = await doc.send(new GetCommand({ TableName, Key: statsKey(day) }));
-      const { pk: _pk, sk: _sk, ...counters } = out.Item ?? {};
-      return counters as Record<string, number>;
+    /**
+     * Sets `attr` to `at` unless it is already set; true only for the one call that set it.
+     * The subscriber's version is left alone: this flag races with no decision.
+     */
+    async markOnce(sid: string, attr: "firstClickAt" | "watchedAt", at: string): Promise<boolean> {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: subscriberKey(sid),
+            UpdateExpression: "SET #a = :at",
+            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#a)",
+            ExpressionAttributeNames: { "#a": attr },
+            ExpressionAttributeValues: { ":at": at },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    /**
+     * Adds `emailId` to the set of emails the subscriber clicked in; true only for the call
+     * that added it (so each email counts each person once).
+     */
+    async markEmailClicked(sid: string, emailId: string): Promise<boolean> {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: subscriberKey(sid),
+            UpdateExpression: "ADD clickedEmails :one",
+            ConditionExpression:
+              "attribute_exists(pk) AND (attribute_not_exists(clickedEmails) OR NOT contains(clickedEmails, :id))",
+            ExpressionAttributeValues: { ":one": new Set([emailId]), ":id": emailId },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    /** How many entries of one due shard fall due at or before `untilIso` (counted, not read). */
+    async countDue(shard: string, untilIso: string): Promise<number> {
+      let total = 0;
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: TABLE.dueIndex,
+            KeyConditionExpression: "#shard = :shard AND #dueAt <= :until",
+            ExpressionAttributeNames: { "#shard": TABLE.dueShard, "#dueAt": TABLE.dueAt },
+            ExpressionAttributeValues: { ":shard": shard, ":until": untilIso },
+            Select: "COUNT",
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        total += out.Count ?? 0;
+        cursor = out.LastEvaluatedKey;
+      } while (cursor);
+      return total;
     },
   };
 }

@@ -11,4 +11,3 @@ export const TABLE = {
 } as const;
 
 export const subscriberKey = (sid: string) => ({ pk: `SUB#${sid}`, sk: "PROFILE" });
-export const statsKey = (day: string) => ({ pk: `STATS#${day}`, sk: "DAY" });

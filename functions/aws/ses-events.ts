@@ -89,7 +89,8 @@ export async function recordFeedback(deps: FeedbackDeps, event: SesEvent): Promi
   let changed = 0;
   for (const email of action.recipients) {
     // `feedback` only reads the store and the clock; see FeedbackDeps.
-    if (await feedback(deps, sidFor(deps, email), action.kind)) changed++;
+    if (await feedback(deps, sidFor(deps, email), action.kind, event.detail.mail.messageId))
+      changed++;
   }
   deps.logger.info("ses feedback", {
     kind: action.kind,

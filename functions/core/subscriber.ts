@@ -60,4 +60,14 @@ export interface Subscriber {
   dueShard?: string;
   dueAt?: string;
   lease?: string;
+  /** First click by a person (not a scanner); set once, counts the person in the funnel. */
+  firstClickAt?: string;
+  /** First time the masterclass video started playing after an email's link; set once. */
+  watchedAt?: string;
+  /** Emails this person clicked in at least once (a string set). */
+  clickedEmails?: Set<string>;
+  /** Paused by the owner: out of the due index until resumed, place kept. */
+  pausedAt?: string;
+  /** When the next email was due at the moment of pausing. */
+  pausedDueAt?: string;
 }

@@ -6,6 +6,7 @@ import type { Clock, JobQueue, Logger, StepJob } from "../core/ports";
 import { emailAt, nextSendAt } from "../core/schedule";
 import { afterSend, DUE_SHARDS } from "../core/transitions";
 import type { Composer } from "../mail/compose";
+import { countEmail, countTransition, day } from "./stats";
 
 export interface DripDeps {
   course: Course;
@@ -130,7 +131,12 @@ export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome
       reason: String((error as Error)?.name ?? "rejected"),
     };
     const next = afterSend({ ...failure, id: email.id, messageId: "" }, nextDue(now));
-    await deps.store.skip(job.sid, job.lease, failure, next.set, next.remove);
+    const skipped = await deps.store.skip(job.sid, job.lease, failure, next.set, next.remove);
+    await Promise.all([
+      countEmail(deps.store, email.id, { rejects: 1 }),
+      deps.store.count(day(now), { rejects: 1 }),
+      skipped && countTransition(deps.store, sub, { ...sub, ...next.set }, now),
+    ]);
     deps.logger.warn("send rejected permanently", { step: job.step, reason: failure.reason });
     return "failed";
   }
@@ -138,6 +144,12 @@ export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome
   const record = { step: job.step, id: email.id, at: iso(sentAt), messageId };
   const next = afterSend(record, nextDue(sentAt));
   const advanced = await deps.store.advance(job.sid, job.lease, record, next.set, next.remove);
+  // SES accepted it: it counts as sent even if the advance lost its lease.
+  await Promise.all([
+    countEmail(deps.store, email.id, { sent: 1 }),
+    deps.store.count(day(sentAt), { sent: 1 }),
+    advanced && countTransition(deps.store, sub, { ...sub, ...next.set }, sentAt),
+  ]);
   if (!advanced) deps.logger.warn("advance lost its lease after send", { step: job.step });
   deps.logger.info("sent", { step: job.step, message: email.id });
   return "sent";

@@ -5,6 +5,7 @@ import type { Consent, Subscriber } from "../core/subscriber";
 import { subscriberId } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
 import { type DripDeps, kick, RetryableSendError } from "./drip";
+import { countEmail, countTransition, day, emailOf } from "./stats";
 
 export interface FunnelDeps extends DripDeps {
   /** Key of the subscriber-id hash; never rotated. */
@@ -19,7 +20,8 @@ export interface SignupRequest {
 }
 
 const MAX_ATTEMPTS = 5;
-export const day = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+export { day };
 
 /**
  * Reads, decides with a pure rule, and writes on condition that nobody wrote in between;
@@ -29,13 +31,16 @@ async function apply(
   deps: Pick<FunnelDeps, "store" | "clock">,
   sid: string,
   decide: (current: Subscriber | undefined, now: number) => Decision,
-): Promise<{ decision: Decision; sub?: Subscriber }> {
+): Promise<{ decision: Decision; sub?: Subscriber; before?: Subscriber }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await deps.store.get(sid);
     const now = deps.clock.now();
     const decision = decide(current, now);
     if (decision.kind === "create") {
-      if (await deps.store.create(decision.item)) return { decision, sub: decision.item };
+      if (await deps.store.create(decision.item)) {
+        await countTransition(deps.store, undefined, decision.item, now);
+        return { decision, sub: decision.item };
+      }
     } else if (decision.kind === "update" && current) {
       const sub = await deps.store.update(
         sid,
@@ -43,9 +48,12 @@ async function apply(
         { ...decision.set, updatedAt: new Date(now).toISOString() },
         decision.remove,
       );
-      if (sub) return { decision, sub };
+      if (sub) {
+        await countTransition(deps.store, current, sub, now);
+        return { decision, sub, before: current };
+      }
     } else {
-      return { decision, sub: current };
+      return { decision, sub: current, before: current };
     }
   }
   throw new Error("too much contention on one subscriber");
@@ -82,7 +90,7 @@ export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
 export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
   const sid = sidFor(deps, req.email);
   const { funnel } = deps.course;
-  const { decision, sub } = await apply(deps, sid, (current, now) =>
+  const { decision, sub, before } = await apply(deps, sid, (current, now) =>
     onSignup(
       current,
       {
@@ -102,7 +110,8 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
   if (mailed) {
     const now = deps.clock.now();
     await sendSoon(deps, await deps.composer.confirmation(sub, now));
-    await deps.store.count(day(now), { signups: 1 });
+    // A repeated confirmation for someone still pending is not another signup.
+    if (before?.status !== "pending") await deps.store.count(day(now), { signups: 1 });
   }
   deps.logger.info("signup", {
     outcome: mailed
@@ -124,16 +133,30 @@ export async function confirm(deps: FunnelDeps, sid: string) {
   if (decision.kind === "update") {
     const now = deps.clock.now();
     await deps.store.count(day(now), { confirmations: 1 });
+    deps.logger.info("confirmed", { status: sub?.status });
     if (decision.kick) await kick(deps, sid, now);
   }
   return { ok: true as const, firstName: sub?.firstName ?? "" };
 }
 
-/** Unsubscribes (idempotent). No email is sent to the address afterwards. */
-export async function unsubscribe(deps: FunnelDeps, sid: string) {
-  const { decision } = await apply(deps, sid, onUnsubscribe);
-  if (decision.kind === "update")
-    await deps.store.count(day(deps.clock.now()), { unsubscribes: 1 });
+/**
+ * Unsubscribes (idempotent). No email is sent to the address afterwards. `emailId` names the
+ * email whose link or List-Unsubscribe header was used, when known; the owner's own action
+ * from the dashboard passes none and is attributed to no email.
+ */
+export async function unsubscribe(
+  deps: FunnelDeps,
+  sid: string,
+  via: { emailId?: string; owner?: boolean } = {},
+) {
+  const { decision, before } = await apply(deps, sid, onUnsubscribe);
+  if (decision.kind === "update") {
+    await Promise.all([
+      deps.store.count(day(deps.clock.now()), { unsubscribes: 1 }),
+      via.owner ? undefined : countEmail(deps.store, emailOf(before, via), { unsubscribes: 1 }),
+    ]);
+    deps.logger.info("unsubscribed", { by: via.owner ? "owner" : "subscriber" });
+  }
   return decision.kind === "update";
 }
 
@@ -142,9 +165,18 @@ export async function feedback(
   deps: Pick<FunnelDeps, "store" | "clock">,
   sid: string,
   kind: "bounced" | "complained",
+  messageId?: string,
 ) {
-  const { decision } = await apply(deps, sid, (current, now) => onFeedback(current, kind, now));
-  if (decision.kind === "update") await deps.store.count(day(deps.clock.now()), { [kind]: 1 });
+  const { decision, before } = await apply(deps, sid, (current, now) =>
+    onFeedback(current, kind, now),
+  );
+  if (decision.kind === "update") {
+    const perEmail: Record<string, number> = { [kind === "bounced" ? "bounces" : "complaints"]: 1 };
+    await Promise.all([
+      deps.store.count(day(deps.clock.now()), { [kind]: 1 }),
+      countEmail(deps.store, emailOf(before, { messageId }), perEmail),
+    ]);
+  }
   return decision.kind === "update";
 }
 

@@ -2,7 +2,8 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Purpose, TokenClaims } from "../../core/tokens";
-import { confirm, day, exportData, unsubscribe } from "../../funnel/subscriptions";
+import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
+import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
 import type { Env } from "../context";
 import {
   ConfirmedPage,
@@ -126,9 +127,7 @@ export const linkRoutes = new Hono<Env>()
         scanner,
       });
     }
-    await deps.store.count(day(now), {
-      [scanner ? `scannerClicks:${claims.link}` : `clicks:${claims.link}`]: 1,
-    });
+    await countClick(deps.store, sub, emailOf(sub), scanner, now);
     if (!scanner) {
       setCookie(c, VIEW_COOKIE, c.req.param("token"), {
         httpOnly: true,
@@ -145,12 +144,14 @@ export const linkRoutes = new Hono<Env>()
     const deps = c.get("deps");
     const now = deps.clock.now();
     const claims = claimsOf(c, "click", getCookie(c, VIEW_COOKIE));
-    if (claims)
+    if (claims) {
       await deps.store.recordClick(claims.sid, {
         link: "play",
         at: new Date(now).toISOString(),
         scanner: false,
       });
+      await countWatch(deps.store, claims.sid, now);
+    }
     await deps.store.count(day(now), { plays: 1 });
     return c.body(null, 204);
   })

@@ -259,6 +259,11 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
       await Promise.all([counters.add(`day:${day}`, counts), counters.add("all", counts)]);
     },
 
+    /** The funnel's counters for one day, summed over their shards. */
+    async stats(day: string): Promise<Counts> {
+      return (await counters.read([`day:${day}`])).get(`day:${day}`) ?? {};
+    },
+
     /**
      * Sets `attr` to `at` unless it is already set; true only for the one call that set it.
      * The subscriber's version is left alone: this flag races with no decision.

@@ -42,6 +42,7 @@ export class HealthyHipsStack extends Stack {
       replyTo: config.replyTo,
       sandboxRecipients: config.sandboxRecipients,
       dmarcReportEmail: config.alarmEmail,
+      useExistingIdentity: config.useExistingIdentity,
     });
     const drip = new Drip(this, "Drip");
     const web = new Web(this, "Web");
@@ -98,6 +99,15 @@ export class HealthyHipsStack extends Stack {
     new CfnOutput(this, "DistributionDomain", {
       value: site.distribution.distributionDomainName,
       description: "Point your site's DNS (CNAME or alias) here when using siteUrl",
+    });
+    // What `npm run doctor` looks up in the deployed stack.
+    new CfnOutput(this, "ConfigurationSetName", {
+      value: mail.configurationSet.configurationSetName,
+      description: "Every email is sent with this SES configuration set",
+    });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: alarms.topic.topicArn,
+      description: "Alarms go to this topic; confirm its email subscription",
     });
     mail.dnsRecords.forEach((r, i) => {
       new CfnOutput(this, `DnsRecord${i + 1}`, {

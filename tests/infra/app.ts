@@ -2,12 +2,14 @@ import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { cdkContext } from "../../infra/aws/bundles";
-import type { DeployConfig } from "../../infra/aws/config";
+import { type DeployConfig, stackName } from "../../infra/aws/config";
 import { PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
 import { HealthyHipsStack } from "../../infra/aws/stack";
 import { testAssetsDir } from "./setup";
 
 export const TEST_CONFIG: DeployConfig = {
+  stage: "prod",
+  useExistingIdentity: false,
   domain: "hips.example",
   senderEmail: "hello@hips.example",
   senderName: "Clara · Healthy Hips",
@@ -24,8 +26,10 @@ export function testStack(config: Partial<DeployConfig> = {}) {
     builtinCloudFormationValidation: false,
     context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] },
   });
-  const stack = new HealthyHipsStack(app, "HealthyHips", {
-    config: { ...TEST_CONFIG, ...config },
+  const full = { ...TEST_CONFIG, ...config };
+  // As infra/aws/bin/app.ts names it: the stage's stack name is the construct id.
+  const stack = new HealthyHipsStack(app, stackName(full.stage), {
+    config: full,
     assetsDir: testAssetsDir(),
     mediaDir: join(PROJECT_ROOT, "content/media"),
   });

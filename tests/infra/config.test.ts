@@ -24,7 +24,7 @@ describe("deployment configuration", () => {
     expect(message).toContain('missing value "senderEmail"');
     expect(message).toContain('missing value "senderName"');
     expect(message).toContain(
-      'missing value "alarmEmail": set context "healthyHips.alarmEmail" in cdk.json or HH_ALARM_EMAIL',
+      'missing value "alarmEmail": set context "healthyHips.alarmEmail" (or "healthyHips.stages.prod.alarmEmail") in cdk.json, or HH_ALARM_EMAIL',
     );
     expect(message).not.toContain('"domain"');
   });
@@ -60,7 +60,10 @@ describe("deployment configuration", () => {
 
   it("refuses a site URL that is not https, or that has no us-east-1 certificate", () => {
     expect(failure({ ...complete, siteUrl: "http://hips.example" })).toContain(
-      'invalid value "siteUrl"',
+      'invalid value "siteUrl": must start with https://',
+    );
+    expect(failure({ ...complete, siteUrl: "hips.example" })).toContain(
+      'invalid value "siteUrl": an https:// URL like https://yoga.example.com',
     );
     expect(failure({ ...complete, siteUrl: "https://hips.example" })).toContain(
       'missing value "certificateArn"',
@@ -84,6 +87,75 @@ describe("deployment configuration", () => {
       {},
     );
     expect(config.siteUrl).toBe("https://yoga.hips.example");
+  });
+
+  it("refuses a site URL with a path, query, port or credentials: links are built on its origin", () => {
+    const cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc-1";
+    for (const siteUrl of [
+      "https://hips.example/course",
+      "https://hips.example/course/",
+      "https://hips.example/?ref=x",
+      "https://hips.example/#top",
+      "https://hips.example:8443",
+      "https://me:pw@hips.example",
+    ]) {
+      expect(failure({ ...complete, siteUrl, certificateArn: cert }), siteUrl).toMatch(
+        /invalid value "siteUrl": must (be an origin only|not)/,
+      );
+    }
+    expect(
+      failure({ ...complete, siteUrl: "https://hips.example/course", certificateArn: cert }),
+    ).toContain("like https://hips.example");
+  });
+
+  it("refuses a region where SES is not offered: named in config, or the profile's", () => {
+    expect(failure({ ...complete, region: "ap-east-1" })).toContain(
+      'invalid value "region": SES is not offered in ap-east-1',
+    );
+    expect(failure(complete, { CDK_DEFAULT_REGION: "ap-east-1" })).toContain(
+      "the deploy region ap-east-1 (from your AWS profile or environment) does not offer SES",
+    );
+    expect(readConfig(complete, { CDK_DEFAULT_REGION: "eu-west-1" }).region).toBeUndefined();
+    expect(
+      readConfig({ ...complete, region: "eu-west-1" }, { AWS_REGION: "ap-east-1" }).region,
+    ).toBe("eu-west-1");
+  });
+
+  it("refuses an alarm, reply-to or owner address that is not an email address", () => {
+    expect(failure({ ...complete, alarmEmail: "alarms" })).toContain(
+      'invalid value "alarmEmail": not an email address',
+    );
+    expect(failure({ ...complete, replyTo: "clara at hips" })).toContain(
+      'invalid value "replyTo": not an email address',
+    );
+    expect(failure(complete, { HH_OWNER_EMAILS: "clara@hips.example, clara" })).toContain(
+      'invalid value "ownerEmails": not an email address',
+    );
+    expect(
+      readConfig(complete, { HH_OWNER_EMAILS: "clara@hips.example, ben@hips.example" }).ownerEmails,
+    ).toEqual(["clara@hips.example", "ben@hips.example"]);
+  });
+
+  it("names the stage, `prod` by default, and takes a stage's own values over the shared ones", () => {
+    expect(readConfig(complete, {}).stage).toBe("prod");
+    const context = {
+      ...complete,
+      stages: { staging: { useExistingIdentity: true, senderName: "Clara (staging)" } },
+    };
+    expect(readConfig(context, {})).toMatchObject({ stage: "prod", useExistingIdentity: false });
+    expect(readConfig(context, { HH_STAGE: "staging" })).toMatchObject({
+      stage: "staging",
+      useExistingIdentity: true,
+      senderName: "Clara (staging)",
+      domain: "hips.example",
+    });
+    expect(readConfig(complete, { HH_USE_EXISTING_IDENTITY: "true" }).useExistingIdentity).toBe(
+      true,
+    );
+    expect(failure(complete, { HH_STAGE: "Prod_1" })).toContain('invalid value "stage"');
+    expect(failure(complete, { HH_USE_EXISTING_IDENTITY: "maybe" })).toContain(
+      'invalid value "useExistingIdentity"',
+    );
   });
 
   it("cdk.json ships a complete configuration, so `npm run synth` works as cloned", () => {

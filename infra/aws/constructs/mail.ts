@@ -27,6 +27,11 @@ export interface MailProps {
   sandboxRecipients?: string[];
   /** Where DMARC aggregate reports go. */
   dmarcReportEmail: string;
+  /**
+   * The domain's SES identity exists already (verified by hand, or made by another stage's
+   * stack): send as it instead of creating it. Its DKIM and MAIL FROM are then the owner's.
+   */
+  useExistingIdentity?: boolean;
 }
 
 /** A DNS record the person deploying must create at their DNS host. */
@@ -37,12 +42,17 @@ export interface DnsRecord {
 }
 
 /**
- * Sending: an SES domain identity with Easy DKIM and a custom MAIL FROM (`mail.<domain>`),
- * a configuration set with account-level suppression for bounces and complaints and
- * reputation metrics, and bounce/complaint events to EventBridge -> the feedback Lambda.
+ * Sending: an SES domain identity with Easy DKIM and a custom MAIL FROM (`mail.<domain>`)
+ * (or an existing one, named by domain), a configuration set with account-level suppression
+ * for bounces and complaints and reputation metrics, and bounce/complaint events to
+ * EventBridge -> the feedback Lambda. Every send names the configuration set, so the feedback
+ * wiring and the grants are the same whether the stack made the identity or not.
  */
 export class Mail extends Construct {
-  readonly identity: EmailIdentity;
+  /** The identity this stack made; absent when it sends as an existing one. */
+  readonly identity?: EmailIdentity;
+  /** The ARN of the identity the functions send as. */
+  readonly identityArn: string;
   readonly configurationSet: ConfigurationSet;
   readonly feedbackFunction: NodejsFunction;
   /** Feedback events that could not be recorded after retries. */
@@ -60,13 +70,22 @@ export class Mail extends Construct {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     const mailFrom = `mail.${props.domain}`;
-    this.identity = new EmailIdentity(this, "Identity", {
-      identity: Identity.domain(props.domain),
-      configurationSet: this.configurationSet,
-      dkimSigning: true,
-      mailFromDomain: mailFrom,
-      mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
-    });
+    if (props.useExistingIdentity) {
+      this.identityArn = Stack.of(this).formatArn({
+        service: "ses",
+        resource: "identity",
+        resourceName: props.domain,
+      });
+    } else {
+      this.identity = new EmailIdentity(this, "Identity", {
+        identity: Identity.domain(props.domain),
+        configurationSet: this.configurationSet,
+        dkimSigning: true,
+        mailFromDomain: mailFrom,
+        mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+      });
+      this.identityArn = this.identity.emailIdentityArn;
+    }
     this.sandboxIdentities = (props.sandboxRecipients ?? []).map(
       (email, i) =>
         new EmailIdentity(this, `SandboxRecipient${i}`, { identity: Identity.email(email) }),
@@ -114,8 +133,9 @@ export class Mail extends Construct {
       ],
     });
 
+    // An existing identity's DKIM tokens are not known here: `npm run doctor` prints them.
     this.dnsRecords = [
-      ...this.identity.dkimRecords.map((r) => ({
+      ...(this.identity?.dkimRecords ?? []).map((r) => ({
         name: r.name,
         type: "CNAME" as const,
         value: r.value,
@@ -153,7 +173,7 @@ export class Mail extends Construct {
       new PolicyStatement({
         actions: ["ses:SendEmail"],
         resources: [
-          this.identity.emailIdentityArn,
+          this.identityArn,
           this.configurationSetArn,
           ...this.sandboxIdentities.map((i) => i.emailIdentityArn),
         ],

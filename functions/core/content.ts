@@ -8,11 +8,14 @@ import { ContentError } from "./errors";
 /** A link id as used in `link:<id>` references from markdown and button fields. */
 const linkId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "a lowercase id like 'masterclass'");
 
-/** An on-site path ("/masterclass") or an absolute https URL. Never javascript: or data:. */
+/**
+ * An on-site path ("/masterclass", optionally with a fragment such as "#page=4") or an
+ * absolute https URL. Never javascript: or data:.
+ */
 const linkTarget = z
   .string()
   .refine(
-    (v) => /^\/(?!\/)[\w\-./~%]*$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v),
+    (v) => /^\/(?!\/)[\w\-./~%]*(#[\w\-=.]+)?$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v),
     "an on-site path starting with '/' or an https:// URL",
   );
 

@@ -1,44 +1,52 @@
-import { existsSync } from "node:fs";
-import { Document, Font, Page, renderToBuffer, StyleSheet, Text, View } from "@react-pdf/renderer";
+import {
+  Document,
+  Font,
+  Image,
+  Link,
+  Page,
+  Path,
+  renderToBuffer,
+  StyleSheet,
+  Svg,
+  Text,
+  View,
+} from "@react-pdf/renderer";
 import type { ReactNode } from "react";
-import type { Guide, Pose } from "./guide";
+import { FONT_FACES } from "../http/fonts";
+import { packageFile } from "../http/static-files";
+import { type FigurePalette, figureFor, strokes } from "./figures";
+import type { Guide, Pose, PosePhoto } from "./guide";
 
 /** What the PDF needs to know about the brand (a subset of `funnel.brand` plus the site URL). */
 export interface GuideBrand {
   name: string;
   teacher: string;
   accentColor: string;
+  /** The public address of the site (content's `siteUrl`), printed on every page. */
   siteUrl: string;
 }
 
 export interface RenderOptions {
-  /** "auto" uses DejaVu Sans when installed, else built-in Helvetica; "builtin" forces Helvetica. */
-  font?: "auto" | "builtin";
+  /** The teacher's own pictures by pose id; they replace the shipped drawings. */
+  photos?: Record<string, PosePhoto>;
 }
 
-const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
-const DEJAVU = {
-  normal: `${DEJAVU_DIR}/DejaVuSans.ttf`,
-  bold: `${DEJAVU_DIR}/DejaVuSans-Bold.ttf`,
-  italic: `${DEJAVU_DIR}/DejaVuSans-Oblique.ttf`,
-};
-let dejavuRegistered = false;
+let fontsRegistered = false;
 
-/** Registers DejaVu Sans if all its files exist; returns the font family to use. */
-function pickFont(mode: "auto" | "builtin"): string {
-  if (mode === "builtin" || !Object.values(DEJAVU).every((f) => existsSync(f))) return "Helvetica";
-  if (!dejavuRegistered) {
+/** Embeds the site's own typefaces (the WOFF files of the faces the site serves). */
+function registerFonts(): void {
+  if (fontsRegistered) return;
+  for (const family of ["Lora", "Source Sans 3"] as const) {
     Font.register({
-      family: "DejaVu Sans",
-      fonts: [
-        { src: DEJAVU.normal },
-        { src: DEJAVU.bold, fontWeight: "bold" },
-        { src: DEJAVU.italic, fontStyle: "italic" },
-      ],
+      family,
+      fonts: FONT_FACES.filter((f) => f.family === family).map((f) => ({
+        src: packageFile(f.pkg, `files/${f.file}.woff`),
+        fontWeight: f.weight,
+        fontStyle: f.style,
+      })),
     });
-    dejavuRegistered = true;
   }
-  return "DejaVu Sans";
+  fontsRegistered = true;
 }
 
 // Whole words only: automatic hyphenation looks fussy in short instructional text.
@@ -56,65 +64,155 @@ function tint(hex: string, amount: number): string {
 }
 
 const INK = "#2B2622";
-const NOTE_LINES = ["a", "b", "c", "d", "e", "f", "g", "h"];
 const MUTED = "#6B625C";
+const SERIF = "Lora";
+const SANS = "Source Sans 3";
+const NOTE_LINES = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-function makeStyles(accent: string, fontFamily: string) {
-  const soft = tint(accent, 0.08);
+function makeStyles(accent: string) {
+  const soft = tint(accent, 0.07);
   return StyleSheet.create({
-    page: { fontFamily, fontSize: 11, color: INK, padding: 56, paddingBottom: 72 },
-    band: { position: "absolute", top: 0, left: 0, right: 0, height: 14, backgroundColor: accent },
-    brand: { fontSize: 10, color: accent, letterSpacing: 1.5, marginBottom: 48 },
-    title: {
-      maxWidth: 400,
-      fontSize: 30,
-      fontWeight: "bold",
-      color: accent,
-      lineHeight: 1.2,
-      marginBottom: 12,
+    page: {
+      fontFamily: SANS,
+      fontSize: 11,
+      color: INK,
+      paddingTop: 46,
+      paddingHorizontal: 50,
+      paddingBottom: 64,
     },
-    subtitle: { fontSize: 14, color: MUTED, lineHeight: 1.4, marginBottom: 28 },
-    body: { fontSize: 11, lineHeight: 1.55, marginBottom: 10 },
-    byline: { fontSize: 11, color: MUTED, lineHeight: 1.4, marginBottom: 28 },
-    h2: { fontSize: 13, fontWeight: "bold", color: accent, lineHeight: 1.3, marginTop: 14 },
-    label: { fontSize: 9, color: accent, letterSpacing: 1.5, marginBottom: 6 },
-    poseName: { fontSize: 24, fontWeight: "bold", color: accent, lineHeight: 1.2 },
-    focus: { fontSize: 12, fontStyle: "italic", color: MUTED, lineHeight: 1.4, marginTop: 6 },
-    rule: { height: 2, width: 48, backgroundColor: accent, marginTop: 14, marginBottom: 4 },
+    band: { position: "absolute", top: 0, left: 0, right: 0, height: 10, backgroundColor: accent },
+    brand: { fontSize: 9, fontWeight: 600, color: accent, letterSpacing: 1.6, marginBottom: 22 },
+    title: {
+      fontFamily: SERIF,
+      fontWeight: 600,
+      fontSize: 30,
+      color: INK,
+      lineHeight: 1.2,
+      marginBottom: 10,
+    },
+    subtitle: { fontSize: 14, color: MUTED, lineHeight: 1.4, marginBottom: 6 },
+    byline: {
+      fontFamily: SERIF,
+      fontStyle: "italic",
+      fontSize: 12,
+      color: accent,
+      marginBottom: 18,
+    },
+    body: { fontSize: 11.5, lineHeight: 1.55, marginBottom: 8 },
+    h2: {
+      fontFamily: SERIF,
+      fontWeight: 600,
+      fontSize: 13.5,
+      color: accent,
+      lineHeight: 1.3,
+      marginTop: 12,
+      marginBottom: 4,
+    },
+    label: { fontSize: 9, fontWeight: 700, color: accent, letterSpacing: 1.6, marginBottom: 6 },
+    poseName: {
+      fontFamily: SERIF,
+      fontWeight: 600,
+      fontSize: 25,
+      color: INK,
+      lineHeight: 1.2,
+    },
+    focus: {
+      fontFamily: SERIF,
+      fontStyle: "italic",
+      fontSize: 12.5,
+      color: MUTED,
+      lineHeight: 1.4,
+      marginTop: 4,
+    },
+    picture: {
+      marginTop: 14,
+      height: 272,
+      borderRadius: 10,
+      backgroundColor: soft,
+      alignItems: "center",
+      justifyContent: "center",
+      overflow: "hidden",
+    },
+    photo: { width: "100%", height: "100%", objectFit: "cover" },
+    columns: { flexDirection: "row", marginTop: 12, gap: 22 },
+    main: { flex: 1.45 },
+    side: { flex: 1 },
     row: { flexDirection: "row", marginTop: 8 },
     num: {
-      width: 20,
-      height: 20,
-      borderRadius: 10,
+      width: 18,
+      height: 18,
+      borderRadius: 9,
       backgroundColor: accent,
       color: "#FFFFFF",
-      fontSize: 10,
-      fontWeight: "bold",
+      fontSize: 9.5,
+      fontWeight: 700,
       textAlign: "center",
-      paddingTop: 4,
-      marginRight: 10,
+      paddingTop: 2.5,
+      marginRight: 9,
     },
-    stepText: { flex: 1, fontSize: 11, lineHeight: 1.5, paddingTop: 2 },
+    stepText: { flex: 1, fontSize: 11, lineHeight: 1.5 },
     box: {
       backgroundColor: soft,
       borderLeftWidth: 3,
       borderLeftColor: accent,
-      padding: 12,
-      marginTop: 16,
+      borderRadius: 4,
+      padding: 11,
+      marginTop: 14,
     },
-    boxTitle: { fontSize: 10, fontWeight: "bold", color: accent, lineHeight: 1.3, marginBottom: 4 },
+    boxTitle: { fontSize: 9, fontWeight: 700, color: accent, letterSpacing: 1.2, marginBottom: 4 },
     boxText: { fontSize: 11, lineHeight: 1.5 },
-    noteLine: { height: 28, borderBottomWidth: 0.5, borderBottomColor: tint(accent, 0.35) },
+    contents: { marginTop: 4 },
+    entry: {
+      flexDirection: "row",
+      alignItems: "center",
+      paddingVertical: 6,
+      borderBottomWidth: 0.5,
+      borderBottomColor: tint(accent, 0.3),
+      textDecoration: "none",
+      color: INK,
+    },
+    thumb: {
+      width: 78,
+      height: 50,
+      borderRadius: 6,
+      backgroundColor: soft,
+      marginRight: 12,
+      alignItems: "center",
+      justifyContent: "center",
+      overflow: "hidden",
+    },
+    entryName: { fontFamily: SERIF, fontWeight: 600, fontSize: 12.5, color: INK },
+    entryFocus: { fontSize: 9.5, color: MUTED, marginTop: 1 },
+    entryPage: { fontSize: 10, color: accent, fontWeight: 600 },
+    noteLine: { height: 26, borderBottomWidth: 0.5, borderBottomColor: tint(accent, 0.35) },
+    grid: { marginTop: 6, borderTopWidth: 0.5, borderTopColor: tint(accent, 0.35) },
+    gridRow: {
+      flexDirection: "row",
+      alignItems: "center",
+      height: 24,
+      borderBottomWidth: 0.5,
+      borderBottomColor: tint(accent, 0.35),
+    },
+    gridName: { flex: 1, fontSize: 10 },
+    gridCell: { width: 34, alignItems: "center", fontSize: 8.5, color: MUTED },
+    tick: {
+      width: 11,
+      height: 11,
+      borderRadius: 2,
+      borderWidth: 0.8,
+      borderColor: tint(accent, 0.6),
+    },
     footer: {
       position: "absolute",
-      left: 56,
-      right: 56,
-      bottom: 32,
+      left: 50,
+      right: 50,
+      bottom: 28,
       flexDirection: "row",
       justifyContent: "space-between",
       borderTopWidth: 0.5,
       borderTopColor: tint(accent, 0.4),
-      paddingTop: 8,
+      paddingTop: 7,
       fontSize: 8.5,
       color: MUTED,
     },
@@ -122,6 +220,61 @@ function makeStyles(accent: string, fontFamily: string) {
 }
 
 type Styles = ReturnType<typeof makeStyles>;
+
+function palette(accent: string): FigurePalette {
+  return {
+    ink: "#3A322D",
+    skin: "#FFFFFF",
+    shade: tint(accent, 0.22),
+    prop: tint(accent, 0.55),
+    mat: tint(accent, 0.14),
+    cue: accent,
+  };
+}
+
+/** The pose's picture: the teacher's photo when given, else the shipped drawing, else nothing. */
+function PosePicture({
+  pose,
+  photo,
+  colors,
+  width,
+  height,
+}: {
+  pose: Pose;
+  photo?: PosePhoto;
+  colors: FigurePalette;
+  width: number;
+  height: number;
+}) {
+  if (photo) {
+    return (
+      <Image
+        src={{ data: photo.data, format: photo.format }}
+        style={{ width, height, objectFit: "cover" }}
+      />
+    );
+  }
+  const figure = figureFor(pose.id);
+  if (!figure) return null;
+  const [x, y, w, h] = figure.viewBox;
+  const scale = Math.min(width / w, height / h) * 0.9;
+  return (
+    <Svg viewBox={`${x} ${y} ${w} ${h}`} width={w * scale} height={h * scale}>
+      {strokes(figure, colors).map((s, i) => (
+        <Path
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed drawing, never reordered
+          key={i}
+          d={s.d}
+          fill={s.fill}
+          stroke={s.stroke}
+          strokeWidth={s.width}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      ))}
+    </Svg>
+  );
+}
 
 function Footer({ s, brand, site }: { s: Styles; brand: GuideBrand; site: string }) {
   return (
@@ -137,7 +290,7 @@ function Footer({ s, brand, site }: { s: Styles; brand: GuideBrand; site: string
 function Box({ s, title, children }: { s: Styles; title: string; children: string }) {
   return (
     <View style={s.box} wrap={false}>
-      <Text style={s.boxTitle}>{title}</Text>
+      <Text style={s.boxTitle}>{title.toUpperCase()}</Text>
       <Text style={s.boxText}>{children}</Text>
     </View>
   );
@@ -147,15 +300,17 @@ function Sheet({
   s,
   brand,
   site,
+  id,
   children,
 }: {
   s: Styles;
   brand: GuideBrand;
   site: string;
+  id?: string;
   children: ReactNode;
 }) {
   return (
-    <Page size="A4" style={s.page}>
+    <Page size="A4" style={s.page} id={id}>
       <View style={s.band} fixed />
       {children}
       <Footer s={s} brand={brand} site={site} />
@@ -168,12 +323,17 @@ function PoseContent({
   pose,
   index,
   count,
+  photo,
+  colors,
 }: {
   s: Styles;
   pose: Pose;
   index: number;
   count: number;
+  photo?: PosePhoto;
+  colors: FigurePalette;
 }) {
+  const hasPicture = Boolean(photo || figureFor(pose.id));
   return (
     <>
       <Text style={s.label}>
@@ -181,41 +341,61 @@ function PoseContent({
       </Text>
       <Text style={s.poseName}>{pose.name}</Text>
       <Text style={s.focus}>{pose.focus}</Text>
-      <View style={s.rule} />
-      <Text style={s.h2}>Why it helps</Text>
-      <Text style={[s.body, { marginTop: 4 }]}>{pose.why}</Text>
-      <Text style={s.h2}>How to do it</Text>
-      {pose.steps.map((step, i) => (
-        <View style={s.row} key={step} wrap={false}>
-          <Text style={s.num}>{i + 1}</Text>
-          <Text style={s.stepText}>{step}</Text>
+      {hasPicture ? (
+        <View style={s.picture}>
+          <PosePicture pose={pose} photo={photo} colors={colors} width={495} height={272} />
         </View>
-      ))}
-      <Box s={s} title="Gentler option">
-        {pose.ease}
-      </Box>
-      <Box s={s} title="Breath">
-        {pose.breath}
-      </Box>
+      ) : null}
+      <View style={s.columns}>
+        <View style={s.main}>
+          <Text style={[s.h2, { marginTop: 4 }]}>Why it helps</Text>
+          <Text style={s.body}>{pose.why}</Text>
+          <Text style={s.h2}>How to do it</Text>
+          {pose.steps.map((step, i) => (
+            <View style={s.row} key={step} wrap={false}>
+              <Text style={s.num}>{i + 1}</Text>
+              <Text style={s.stepText}>{step}</Text>
+            </View>
+          ))}
+        </View>
+        <View style={s.side}>
+          <Box s={s} title="Gentler option">
+            {pose.ease}
+          </Box>
+          <Box s={s} title="Breath">
+            {pose.breath}
+          </Box>
+        </View>
+      </View>
     </>
   );
 }
 
 /**
- * Renders the printable pose guide as an A4 PDF: a cover with the intro and contents,
- * one page per pose with numbered steps, and a closing page with the safety note.
- * Uses DejaVu Sans when installed, otherwise the built-in Helvetica.
+ * Renders the printable pose guide as an A4 PDF in the site's typefaces: a cover with the
+ * intro and a contents list linking to each pose, one page per pose with its picture and
+ * numbered steps, and a closing page with a practice week and room for notes. Each pose's
+ * page is a named destination (its id) as well as page `index + 2`.
  */
 export async function renderGuidePdf(
   guide: Guide,
   brand: GuideBrand,
   options: RenderOptions = {},
 ): Promise<Buffer> {
-  const s = makeStyles(brand.accentColor, pickFont(options.font ?? "auto"));
+  registerFonts();
+  const s = makeStyles(brand.accentColor);
+  const colors = palette(brand.accentColor);
+  const photos = options.photos ?? {};
   const site = brand.siteUrl.replace(/^https?:\/\//, "").replace(/\/$/, "");
   const sheet = { s, brand, site };
   const doc = (
-    <Document title={guide.title} author={brand.teacher} subject={guide.subtitle}>
+    <Document
+      title={guide.title}
+      author={brand.teacher}
+      subject={guide.subtitle}
+      creator={brand.name}
+      producer={brand.name}
+    >
       <Sheet {...sheet}>
         <Text style={s.brand}>{brand.name.toUpperCase()}</Text>
         <Text style={s.title}>{guide.title}</Text>
@@ -223,30 +403,73 @@ export async function renderGuidePdf(
         <Text style={s.byline}>With {brand.teacher}</Text>
         <Text style={s.body}>{guide.intro}</Text>
         <Text style={s.h2}>In this guide</Text>
-        {guide.poses.map((pose, i) => (
-          <View style={s.row} key={pose.name} wrap={false}>
-            <Text style={s.num}>{i + 1}</Text>
-            <Text style={s.stepText}>{pose.name}</Text>
-          </View>
-        ))}
+        <View style={s.contents}>
+          {guide.poses.map((pose, i) => (
+            <Link key={pose.id} src={`#${pose.id}`} style={s.entry}>
+              <View style={s.thumb}>
+                <PosePicture
+                  pose={pose}
+                  photo={photos[pose.id]}
+                  colors={colors}
+                  width={78}
+                  height={50}
+                />
+              </View>
+              <View style={{ flex: 1 }}>
+                <Text style={s.entryName}>
+                  {i + 1}. {pose.name}
+                </Text>
+                <Text style={s.entryFocus}>{pose.focus}</Text>
+              </View>
+              <Text style={s.entryPage}>page {i + 2}</Text>
+            </Link>
+          ))}
+        </View>
         <Box s={s} title="Before you begin">
           {guide.safety}
         </Box>
       </Sheet>
       {guide.poses.map((pose, i) => (
-        <Sheet key={pose.name} {...sheet}>
-          <PoseContent s={s} pose={pose} index={i} count={guide.poses.length} />
+        <Sheet key={pose.id} id={pose.id} {...sheet}>
+          <PoseContent
+            s={s}
+            pose={pose}
+            index={i}
+            count={guide.poses.length}
+            photo={photos[pose.id]}
+            colors={colors}
+          />
         </Sheet>
       ))}
       <Sheet {...sheet}>
         <Text style={s.label}>KEEP GOING</Text>
         <Text style={s.poseName}>Small, steady, kind</Text>
-        <View style={s.rule} />
         <Text style={[s.body, { marginTop: 12 }]}>{guide.closing}</Text>
-        <Text style={[s.body, { marginTop: 8 }]}>
-          Practise along with the full video masterclass at {site}.
+        <Text style={s.body}>
+          Practise along with the video masterclass any time at {site}/masterclass.
         </Text>
         <Text style={s.byline}>With warmth, {brand.teacher}</Text>
+        <Text style={s.h2}>My practice week</Text>
+        <View style={s.grid}>
+          <View style={s.gridRow}>
+            <Text style={s.gridName} />
+            {DAYS.map((d) => (
+              <Text key={d} style={s.gridCell}>
+                {d}
+              </Text>
+            ))}
+          </View>
+          {guide.poses.map((pose) => (
+            <View key={pose.id} style={s.gridRow}>
+              <Text style={s.gridName}>{pose.name}</Text>
+              {DAYS.map((d) => (
+                <View key={d} style={s.gridCell}>
+                  <View style={s.tick} />
+                </View>
+              ))}
+            </View>
+          ))}
+        </View>
         <Text style={s.h2}>My practice notes</Text>
         {NOTE_LINES.map((n) => (
           <View key={n} style={s.noteLine} />

@@ -16,10 +16,11 @@ import { dispatch } from "../../functions/funnel/drip";
 import { paced } from "../../functions/funnel/pace";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
 import { runJob } from "../../functions/funnel/worker";
-import { loadGuide } from "../../functions/guide/guide";
+import { loadGuide, loadPosePhotos } from "../../functions/guide/guide";
 import { renderGuidePdf } from "../../functions/guide/pdf";
 import { createApp } from "../../functions/http/app";
 import type { AppDeps } from "../../functions/http/context";
+import { staticFiles } from "../../functions/http/static-files";
 import { createComposer } from "../../functions/mail/compose";
 import { systemClock } from "./clock";
 import { type Emulator, startDynalite, startSes } from "./emulators";
@@ -186,12 +187,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       tokens,
       clientIp: opts.clientIp ?? socketAddress,
       guidePdf: () => {
-        guide ??= renderGuidePdf(loadGuide(contentDir), { ...course.funnel.brand, siteUrl }).catch(
-          (e) => {
-            guide = undefined;
-            throw e;
-          },
-        );
+        // The printed address is the public one from content, never this local server's.
+        guide ??= (async () => {
+          const data = loadGuide(contentDir);
+          const brand = { ...course.funnel.brand, siteUrl: course.funnel.siteUrl };
+          return renderGuidePdf(data, brand, { photos: loadPosePhotos(contentDir, data) });
+        })().catch((e) => {
+          guide = undefined;
+          throw e;
+        });
         return guide;
       },
       ready: async () => {
@@ -202,6 +206,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     };
     const app = createApp(deps);
     shell.use("/media/*", serveStatic({ root: contentDir }));
+    // Fonts and browser scripts; on AWS the same files come from the bucket under /static/.
+    shell.get("/static/*", (c) => {
+      const file = staticFiles().get(c.req.path);
+      if (!file) return c.notFound();
+      c.header("Cache-Control", "public, max-age=3600");
+      return c.body(new Uint8Array(file.body), 200, { "Content-Type": file.type });
+    });
     shell.route("/", app);
 
     const tick = async () => {

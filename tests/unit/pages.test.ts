@@ -335,7 +335,12 @@ describe("buildAssets", () => {
 
   it("loads nothing from elsewhere in CSS, and the script is valid JavaScript", () => {
     const { assets, cssPath, jsPath } = buildAssets(fixture);
-    expect(assets[cssPath]?.body).not.toMatch(/@import|url\(/);
+    const css = assets[cssPath]?.body ?? "";
+    expect(css).not.toMatch(/@import/);
+    // Only the site's own fonts, by path on this origin.
+    const urls = [...css.matchAll(/url\(([^)]*)\)/g)].map((m) => m[1] as string);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const u of urls) expect(u).toMatch(/^\/static\/fonts\/[\w-]+\.woff2$/);
     const js = assets[jsPath]?.body ?? "";
     expect(() => new Function(js)).not.toThrow();
     expect(js).toContain("navigator.sendBeacon");

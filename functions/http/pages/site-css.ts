@@ -1,3 +1,4 @@
+import { fontFaceCss } from "../fonts";
 import { contrast, mix, readableOn } from "./color";
 
 const PAPER = "#fbf8f4";
@@ -30,17 +31,17 @@ export function siteCss(accentColor: string): string {
   const root = Object.entries(vars)
     .map(([k, v]) => `${k}:${v};`)
     .join("");
-  return `:root{${root}}\n${BASE}`;
+  return `${fontFaceCss()}\n:root{${root}}\n${BASE}`;
 }
 
 /** Everything but the colours: mobile first, one breakpoint for wider screens. */
 const BASE = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%;color-scheme:light}
-body{margin:0;background:var(--paper);color:var(--ink);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;font-size:1.0625rem;line-height:1.65;display:flex;flex-direction:column;min-height:100vh}
+body{margin:0;background:var(--paper);color:var(--ink);font-family:"Source Sans 3",system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.0625rem;line-height:1.65;display:flex;flex-direction:column;min-height:100vh}
 main{flex:1 0 auto;outline:none}
 img,video,svg{max-width:100%;height:auto}
-h1,h2,h3{font-family:ui-serif,"Iowan Old Style","Palatino Linotype",Palatino,Georgia,Cambria,"Times New Roman",serif;font-weight:600;line-height:1.2;letter-spacing:-0.01em;margin:0 0 .6em;color:var(--ink)}
+h1,h2,h3{font-family:Lora,Georgia,"Times New Roman",serif;font-weight:600;line-height:1.2;letter-spacing:-0.01em;margin:0 0 .6em;color:var(--ink)}
 h1{font-size:clamp(2rem,6vw,3.1rem)}
 h2{font-size:clamp(1.45rem,3.5vw,1.9rem)}
 h3{font-size:1.2rem}
@@ -56,7 +57,7 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 
 .site-header{border-bottom:1px solid var(--line);background:var(--paper)}
 .site-header .wrap{display:flex;align-items:center;min-height:4rem}
-.brand{display:inline-flex;align-items:center;gap:.6rem;font-family:ui-serif,"Iowan Old Style","Palatino Linotype",Palatino,Georgia,serif;font-size:1.2rem;font-weight:600;color:var(--ink);text-decoration:none}
+.brand{display:inline-flex;align-items:center;gap:.6rem;font-family:Lora,Georgia,serif;font-size:1.2rem;font-weight:600;color:var(--ink);text-decoration:none}
 .brand:hover{color:var(--accent)}
 .brand-mark{width:1.9rem;height:1.9rem;flex:none;color:var(--accent)}
 
@@ -114,7 +115,7 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .pair{display:grid;gap:1.25rem}
 .pair .card{display:flex;flex-direction:column}
 .pair .card p:last-child{margin-bottom:0}
-.teacher-mark{width:3.5rem;height:3.5rem;border-radius:50%;background:var(--accent-tint);color:var(--accent);display:grid;place-items:center;font-family:ui-serif,Georgia,serif;font-size:1.4rem;font-weight:600;margin-bottom:1rem}
+.teacher-mark{width:3.5rem;height:3.5rem;border-radius:50%;background:var(--accent-tint);color:var(--accent);display:grid;place-items:center;font-family:Lora,Georgia,serif;font-size:1.4rem;font-weight:600;margin-bottom:1rem}
 .guide-preview{display:flex;gap:1.1rem;align-items:flex-start}
 .guide-page{flex:none;width:4.2rem;height:5.6rem;border-radius:6px;background:#fff;border:1px solid var(--line);box-shadow:0 6px 14px -8px rgba(42,36,32,.35);padding:.55rem .45rem;display:flex;flex-direction:column;gap:.3rem}
 .guide-page span{display:block;height:.32rem;border-radius:2px;background:var(--line)}

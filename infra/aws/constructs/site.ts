@@ -31,7 +31,10 @@ import { logicalIdOf, setEnv } from "./app-function";
 
 export interface SiteProps {
   api: HttpApi;
-  /** Built static files: `<assetsDir>/guide/*.pdf` (functions/guide/build.ts writes them). */
+  /**
+   * Built static files: `<assetsDir>/guide/*.pdf` and the site's fonts and browser scripts
+   * under `<assetsDir>/static/` (functions/guide/build.ts writes both).
+   */
   assetsDir: string;
   /** Course media (`content/media`): poster, video. */
   mediaDir: string;
@@ -41,7 +44,7 @@ export interface SiteProps {
 }
 
 /** Paths CloudFront serves from the bucket; everything else goes to the HTTP API. */
-export const STATIC_PATHS = ["/guide/*", "/media/*"] as const;
+export const STATIC_PATHS = ["/guide/*", "/media/*", "/static/*"] as const;
 
 /**
  * One origin for the whole site: CloudFront serves the PDF guide and media from a private S3
@@ -143,6 +146,18 @@ export class Site extends Construct {
       memoryLimit: 1024,
       ephemeralStorageSize: Size.gibibytes(4),
     });
+    const staticDir = join(props.assetsDir, "static");
+    // Synths that only check the template run without the built fonts and scripts.
+    if (existsSync(staticDir)) {
+      new BucketDeployment(this, "Static", {
+        sources: [Source.asset(staticDir)],
+        destinationBucket: this.bucket,
+        destinationKeyPrefix: "static/",
+        distribution: this.distribution,
+        distributionPaths: ["/static/*"],
+        role,
+      });
+    }
     this.acknowledgeDeployment(role);
   }
 

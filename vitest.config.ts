@@ -8,5 +8,7 @@ export default defineConfig({
     // Each file gets its own process: the SES emulator keeps one inbox per process.
     pool: "forks",
     setupFiles: ["tests/setup.ts"],
+    // Compiles content/ and the emails (.build/course.json) once, before the test files.
+    globalSetup: ["tests/global-setup.ts"],
   },
 });

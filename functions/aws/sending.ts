@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { HTTPException } from "hono/http-exception";
 import { createMailer, mailbox } from "../adapters/mailer";
-import { loadCourse } from "../core/content";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
 import { paced } from "../funnel/pace";
 import type { AppDeps } from "../http/context";
+import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
 import { sesClient } from "./clients";
 import { readEnv, VIEWER_IP_HEADER } from "./env";
@@ -16,10 +16,10 @@ import { sesSendQuota } from "./quota";
 import { clock, idKey, LEASE_MS, sendQueue, subscriberStore, tokenKey } from "./wiring";
 
 /**
- * `content/` is copied next to the bundle (the stack's afterBundling hook), so the course is
- * read from the function's own directory, as `loadCourse` reads it locally.
+ * The compiled course (content and emails rendered at build time) is copied next to the
+ * bundle by the stack's afterBundling hook; it is the same file `npm start` loads.
  */
-const contentDir = () => fileURLToPath(new URL("./content/", import.meta.url));
+const courseFile = () => fileURLToPath(new URL("./course.json", import.meta.url));
 
 /** The send Lambda never enqueues; this makes a call a loud error instead of a silent drop. */
 const noQueue: JobQueue = {
@@ -47,7 +47,7 @@ async function mailer(logger: Logger) {
 
 /** Everything the send path needs: course, store, SES mailer, composer with signed links. */
 async function sending(queue: JobQueue) {
-  const course = loadCourse(contentDir());
+  const { course, emails } = readCompiledCourse(courseFile());
   const { SITE_URL } = readEnv(["SITE_URL"]);
   const { logger } = createLogger();
   const tokens = createTokens(await tokenKey());
@@ -55,7 +55,7 @@ async function sending(queue: JobQueue) {
     course,
     store: subscriberStore(),
     mailer: await mailer(logger),
-    composer: createComposer({ course, siteUrl: SITE_URL, tokens }),
+    composer: createComposer({ course, emails, siteUrl: SITE_URL, tokens }),
     queue,
     clock,
     logger,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import matter from "gray-matter";
+import { Marked } from "marked";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ContentError } from "./errors";
@@ -91,7 +92,20 @@ export const LessonFrontmatterSchema = EmailFrontmatterSchema.extend({
   delayDays: z.number().positive().max(60),
 });
 
-export type Funnel = z.infer<typeof FunnelSchema>;
+/**
+ * The author's markdown on the pages, rendered to HTML when the course is loaded (at build
+ * time): the web function carries no markdown parser. Trusted course text only.
+ */
+export interface PagesHtml {
+  /** `landing.body` */
+  landing: string;
+  /** `thanks.body` */
+  thanks: string;
+  /** `masterclass.description` */
+  masterclass: string;
+}
+
+export type Funnel = z.infer<typeof FunnelSchema> & { html: PagesHtml };
 export type EmailDoc = z.infer<typeof EmailFrontmatterSchema> & { body: string; file: string };
 export type LessonDoc = z.infer<typeof LessonFrontmatterSchema> & { body: string; file: string };
 
@@ -105,6 +119,13 @@ export interface Course {
 
 /** Link ids a template may use besides the ones in `funnel.links`. */
 export const BUILTIN_LINKS = ["confirm", "unsubscribe", "manage"] as const;
+
+const marked = new Marked({ gfm: true });
+
+/** Author-written markdown from `content/` as HTML (trusted text: visitors' input never comes here). */
+export function markdownHtml(text: string): string {
+  return marked.parse(text, { async: false });
+}
 
 function issuesText(error: z.ZodError): string {
   return error.issues
@@ -164,7 +185,15 @@ export function parseCourse(files: Record<string, string>): Course {
   } catch (e) {
     throw new ContentError("funnel.yaml", `not valid YAML (${(e as Error).message})`);
   }
-  const funnel = parseWith(FunnelSchema, funnelData, "funnel.yaml");
+  const parsed = parseWith(FunnelSchema, funnelData, "funnel.yaml");
+  const funnel: Funnel = {
+    ...parsed,
+    html: {
+      landing: markdownHtml(parsed.landing.body),
+      thanks: markdownHtml(parsed.thanks.body),
+      masterclass: markdownHtml(parsed.masterclass.description),
+    },
+  };
 
   const need = (name: string): string => {
     const text = files[name];

@@ -6,7 +6,7 @@ import { placeholderAssets, synthBundles } from "./bundles";
 
 /**
  * `npm run bundle:sizes`: bundles every Lambda exactly as the stack does (a real synth with
- * bundling) and prints the minified size of each `index.mjs`, gzipped, and the course files.
+ * bundling) and prints the minified size of each `index.mjs`, gzipped, and the compiled course.
  */
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`.padStart(11);
 
@@ -23,12 +23,11 @@ try {
     assetsDir: placeholderAssets(join(work, "assets")),
   });
   console.log(
-    `\n${"function".padEnd(10)}${"minified".padStart(11)}${"gzipped".padStart(11)}${"content/".padStart(11)}`,
+    `\n${"function".padEnd(10)}${"minified".padStart(11)}${"gzipped".padStart(11)}${"course".padStart(11)}`,
   );
   for (const [name, dir] of Object.entries(dirs)) {
     const code = readFileSync(join(dir, "index.mjs"));
-    const content = join(dir, "content");
-    const contentSize = readdirSync(dir).includes("content") ? treeSize(content) : 0;
+    const contentSize = readdirSync(dir).includes("course.json") ? treeSize(dir) - code.length : 0;
     console.log(
       `${name.padEnd(10)}${kib(code.length)}${kib(gzipSync(code).length)}${contentSize ? kib(contentSize) : "-".padStart(11)}`,
     );

@@ -31,7 +31,7 @@ export interface SynthOptions {
 
 /**
  * Synthesises the real stack with bundling on, exactly as `cdk synth` does, and returns each
- * function's bundle directory (`index.mjs` plus any copied `content/`).
+ * function's bundle directory (`index.mjs` plus the compiled `course.json` where used).
  */
 export function synthBundles(opts: SynthOptions): Record<HandlerName, string> {
   const context = cdkContext();

@@ -9,7 +9,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { type Context, Hono } from "hono";
 import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
-import { type Course, loadCourse } from "../../functions/core/content";
+import type { Course } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens } from "../../functions/core/tokens";
 import { dispatch } from "../../functions/funnel/drip";
@@ -22,6 +22,7 @@ import { createApp } from "../../functions/http/app";
 import type { AppDeps } from "../../functions/http/context";
 import { staticFiles } from "../../functions/http/static-files";
 import { createComposer } from "../../functions/mail/compose";
+import { ensureCourse } from "../build/course";
 import { systemClock } from "./clock";
 import { type Emulator, startDynalite, startSes } from "./emulators";
 import { localKeys } from "./keys";
@@ -114,7 +115,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const daySeconds = opts.daySeconds ?? 86_400;
   const dayMs = daySeconds * 1000;
   const contentDir = resolve(opts.contentDir ?? "content");
-  const course = loadCourse(contentDir);
+  // The same compiled course the Lambdas carry, built first if content or templates changed.
+  const { course, emails } = await ensureCourse(contentDir);
   const keys = localKeys(opts.dataDir);
 
   const started: Emulator[] = [];
@@ -161,7 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     const siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const composer = createComposer({ course, siteUrl, tokens });
+    const composer = createComposer({ course, emails, siteUrl, tokens });
     const funnelDeps: Omit<FunnelDeps, "queue"> = {
       course,
       store,

@@ -1,5 +1,5 @@
 import "./setup";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,8 +13,10 @@ import { subscriberKey } from "../../functions/adapters/table";
 import { retryCeiling } from "../../functions/core/backoff";
 import { subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
+import { parseCompiledCourse } from "../../functions/mail/compiled";
 import { placeholderAssets, synthBundles } from "../../infra/aws/bundles";
 import { type HandlerName, PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
+import { courseInputs, DEFAULT_CONTENT_DIR } from "../../infra/build/course";
 import { type Emulator, startDynalite, startSes } from "../../infra/local/emulators";
 import { ensureTable } from "../../infra/local/table";
 import { header, inbox, linkIn } from "../integration/inbox";
@@ -162,17 +164,20 @@ afterAll(async () => {
 });
 
 describe("the bundles as deployed", () => {
-  it("are ESM bundles, and only web and send carry the course content", () => {
+  it("are ESM bundles; only web and send carry the compiled course, none React or parsers", () => {
     for (const fn of ["web", "send"] as const) {
-      expect(readdirSync(bundles[fn]).sort()).toEqual(["content", "index.mjs"]);
-      expect(readdirSync(join(bundles[fn], "content")).sort()).toEqual([
-        "emails",
-        "funnel.yaml",
-        "lessons",
-      ]);
+      expect(readdirSync(bundles[fn]).sort()).toEqual(["course.json", "index.mjs"]);
+      const compiled = parseCompiledCourse(readFileSync(join(bundles[fn], "course.json"), "utf8"));
+      expect(compiled.inputs).toBe(courseInputs(DEFAULT_CONTENT_DIR));
     }
     for (const fn of ["dispatch", "feedback"] as const)
       expect(readdirSync(bundles[fn])).toEqual(["index.mjs"]);
+    for (const fn of ["web", "send", "dispatch", "feedback"] as const) {
+      const code = readFileSync(join(bundles[fn], "index.mjs"), "utf8");
+      // react-dom's server renderer, marked, the YAML parsers and gray-matter, by their marks.
+      for (const mark of ["renderToReadableStream", "marked()", "YAMLParseError", "gray-matter"])
+        expect(code.includes(mark), `${fn} carries ${mark}`).toBe(false);
+    }
   });
 
   it("web answers the health check with a read of the table", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Funnel, loadCourse } from "../../functions/core/content";
+import { type Funnel, loadCourse, markdownHtml } from "../../functions/core/content";
 import { buildAssets } from "../../functions/http/assets";
 import {
   ConfirmedPage,
@@ -18,7 +18,7 @@ import {
 import { contrast } from "../../functions/http/pages/color";
 import { siteCss } from "../../functions/http/pages/site-css";
 
-const fixture: Funnel = {
+const source: Omit<Funnel, "html"> = {
   brand: {
     name: "Test Yoga",
     tagline: "Gentle yoga for testing",
@@ -51,6 +51,16 @@ const fixture: Funnel = {
   guide: { title: "Five poses", path: "/guide/five-poses.pdf" },
   links: { masterclass: "/masterclass" },
   sequence: { id: "test", version: 1, timeZone: "Europe/London" },
+};
+
+/** The markdown rendered as the build does it (pages carry HTML, never a markdown parser). */
+const fixture: Funnel = {
+  ...source,
+  html: {
+    landing: markdownHtml(source.landing.body),
+    thanks: markdownHtml(source.thanks.body),
+    masterclass: markdownHtml(source.masterclass.description),
+  },
 };
 
 const funnels: [string, Funnel][] = [["fixture", fixture]];

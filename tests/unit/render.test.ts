@@ -137,7 +137,7 @@ describe("personalise", () => {
     const p = personalise(t, { ...values, firstName });
     expect(p.html).not.toContain("<script>");
     expect(p.html).toContain(
-      "Hi &lt;script&gt;alert(1)&lt;/script&gt; &quot;Jo&quot; &amp; &#39;Al&#39;,",
+      "Hi &lt;script&gt;alert(1)&lt;/script&gt; &quot;Jo&quot; &amp; &#x27;Al&#x27;,",
     );
     expect(p.text).toContain(`Hi ${firstName},`);
     expect(p.subject).toBe(`Welcome, ${firstName}`);

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** @jsxRuntime automatic */
 import { GuideIcon, Layout } from "./layout";
-import { markdown } from "./markdown";
+import { prose } from "./markdown";
 import { SignupForm, type SignupFormProps } from "./signup-form";
 
 export type LandingPageProps = SignupFormProps;
@@ -46,7 +46,7 @@ export const LandingPage = (props: LandingPageProps) => {
 
       <section class="section" aria-labelledby="learn-title">
         <div class="wrap split">
-          <div class="prose">{markdown(landing.body)}</div>
+          <div class="prose">{prose(funnel.html.landing)}</div>
           <div>
             <h2 id="learn-title">What you will learn</h2>
             <ul class="benefits">

@@ -1,12 +1,10 @@
 import { raw } from "hono/html";
-import { Marked } from "marked";
-
-const marked = new Marked({ gfm: true });
 
 /**
- * Renders author-written markdown from `content/` as HTML. Only for trusted course text:
- * anything a visitor typed goes through JSX, which escapes it.
+ * The author's markdown from `content/`, already rendered to HTML when the course was built
+ * (see `Funnel.html`): the web function carries no markdown parser. Trusted course text
+ * only; anything a visitor typed goes through JSX, which escapes it.
  */
-export function markdown(text: string) {
-  return raw(marked.parse(text, { async: false }));
+export function prose(html: string) {
+  return raw(html);
 }

@@ -2,7 +2,7 @@
 /** @jsxRuntime automatic */
 import type { Funnel } from "../../core/content";
 import { GuideIcon, Layout, pageTitle } from "./layout";
-import { markdown } from "./markdown";
+import { prose } from "./markdown";
 
 export interface MasterclassPageProps {
   funnel: Funnel;
@@ -43,7 +43,7 @@ export const MasterclassPage = ({ funnel }: MasterclassPageProps) => {
           <div class="split">
             <section class="prose" aria-labelledby="before-title">
               <h2 id="before-title">Before you begin</h2>
-              {markdown(masterclass.description)}
+              {prose(funnel.html.masterclass)}
             </section>
             <section class="card download" aria-labelledby="guide-title">
               <div class="guide-preview">

@@ -2,7 +2,7 @@
 /** @jsxRuntime automatic */
 import type { Funnel } from "../../core/content";
 import { Layout, Panel, pageTitle } from "./layout";
-import { markdown } from "./markdown";
+import { prose } from "./markdown";
 
 export interface ThanksPageProps {
   funnel: Funnel;
@@ -12,7 +12,7 @@ export interface ThanksPageProps {
 export const ThanksPage = ({ funnel }: ThanksPageProps) => (
   <Layout funnel={funnel} title={pageTitle(funnel, "Check your inbox")}>
     <Panel eyebrow="One more step" heading={funnel.thanks.headline}>
-      <div class="prose">{markdown(funnel.thanks.body)}</div>
+      <div class="prose">{prose(funnel.html.thanks)}</div>
       <div class="tip">
         <p>
           Not there? Check your spam or promotions folder. Adding{" "}

@@ -16,40 +16,51 @@ export const RUNTIME = Runtime.NODEJS_24_X;
 export const ARCHITECTURE = Architecture.ARM_64;
 export const LOG_RETENTION = RetentionDays.THREE_MONTHS;
 
-/** ESM bundles pull CommonJS dependencies (react-dom/server, gray-matter) that call require. */
+/** ESM bundles may pull CommonJS dependencies that call require. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
-/** What of `content/` a function reads at runtime (`loadCourse`): never the guide or media. */
-const COURSE_FILES = ["funnel.yaml", "emails", "lessons"];
+/**
+ * What every Lambda bundle is built with, here and in the bundle-size test and bench (which
+ * call esbuild directly with the same settings): ESM, minified, the AWS SDK left to the
+ * runtime, and React-style libraries told they run in production.
+ */
+export const BUNDLE = {
+  format: "esm",
+  minify: true,
+  target: "node24",
+  mainFields: ["module", "main"],
+  banner: ESM_REQUIRE_BANNER,
+  external: ["@aws-sdk/*"],
+  define: { "process.env.NODE_ENV": '"production"' },
+} as const;
+
+/** The build step that compiles `content/` and the emails into `.build/course.json`. */
+const COURSE_BUILD = "infra/build/course.ts";
+const COURSE_JSON = ".build/course.json";
 
 /**
- * esbuild settings for every function: ESM, minified, AWS SDK left to the runtime, bundled
- * locally with the project's esbuild (no Docker). With `withContent`, the course files are
- * copied next to `index.mjs`, where functions/aws/wiring.ts reads them.
+ * esbuild settings for every function, bundled locally with the project's esbuild (no
+ * Docker). With `withContent`, the compiled course (built first when missing or stale) is
+ * copied next to `index.mjs`, where functions/aws/sending.ts reads it.
  */
 export function bundling(withContent: boolean): BundlingOptions {
   return {
     format: OutputFormat.ESM,
-    minify: true,
+    minify: BUNDLE.minify,
     sourceMap: false,
-    target: "node24",
-    mainFields: ["module", "main"],
-    banner: ESM_REQUIRE_BANNER,
-    // The runtime provides the AWS SDK v3. prettier is only imported by react-email's
-    // render({ pretty: true }), which the mail code never asks for (saves ~250 KB).
-    externalModules: ["@aws-sdk/*", "prettier"],
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    banner: BUNDLE.banner,
+    externalModules: [...BUNDLE.external],
+    define: BUNDLE.define,
     forceDockerBundling: false,
     commandHooks: {
-      beforeBundling: () => [],
+      beforeBundling: (inputDir: string) =>
+        withContent ? [`"${inputDir}/node_modules/.bin/tsx" "${inputDir}/${COURSE_BUILD}"`] : [],
       beforeInstall: () => [],
       afterBundling: (inputDir: string, outputDir: string) =>
-        withContent
-          ? [
-              `mkdir -p "${outputDir}/content"`,
-              `cp -R ${COURSE_FILES.map((f) => `"${inputDir}/content/${f}"`).join(" ")} "${outputDir}/content/"`,
-            ]
-          : [],
+        withContent ? [`cp "${inputDir}/${COURSE_JSON}" "${outputDir}/course.json"`] : [],
     },
   };
 }
@@ -57,7 +68,7 @@ export function bundling(withContent: boolean): BundlingOptions {
 export interface AppFunctionProps {
   handler: HandlerName;
   description: string;
-  /** Whether the function reads `content/` (renders pages or emails). */
+  /** Whether the function reads the compiled course (renders pages or emails). */
   withContent: boolean;
   memorySize?: number;
   timeout?: Duration;

@@ -1,0 +1,106 @@
+import { createElement, type ReactElement } from "react";
+import type { BrandProps } from "../../emails/_components/types";
+import ConfirmEmail from "../../emails/confirm";
+import LessonEmail from "../../emails/lesson";
+import WelcomeEmail from "../../emails/welcome";
+import type { Course, EmailDoc } from "../core/content";
+import type { CompiledEmail } from "./compiled";
+import { placeholder, renderTemplate } from "./render";
+
+/**
+ * Build time only: renders every email of the course once with react-email, leaving the
+ * per-recipient values as `{{placeholders}}`: the name, the signed links, and the site's host
+ * (known only where the stack runs). The Lambdas carry the result, never React.
+ */
+
+const LINK_PLACEHOLDER = /\{\{link:([a-z0-9-]+)\}\}/g;
+
+/**
+ * What goes where a per-recipient value will be: `placeholder` at build time (the default), or
+ * the values themselves to render one recipient's email directly (tests and the bench compare
+ * the two byte for byte).
+ */
+export type Fill = (key: string) => string;
+
+/** Each email of the course by id: its subject and how to make its React element. */
+export function emailElements(course: Course, fill: Fill = placeholder) {
+  const { funnel, confirm, welcome, lessons } = course;
+  // The footer names the site by its host, known only where the stack runs.
+  const brand: BrandProps = {
+    name: funnel.brand.name,
+    teacher: funnel.brand.teacher,
+    accentColor: funnel.brand.accentColor,
+    postalAddress: funnel.postalAddress,
+    siteUrl: fill("siteHost"),
+  };
+  /** The content's button, if it has one. */
+  const button = (doc: EmailDoc) =>
+    doc.button && {
+      label: doc.button.label,
+      href: fill(doc.button.link === "confirm" ? "confirmUrl" : `link:${doc.button.link}`),
+    };
+  const base = (doc: EmailDoc) => ({
+    brand,
+    preheader: doc.preheader,
+    firstName: fill("firstName"),
+    bodyMarkdown: doc.body.replace(
+      /\]\(link:([^)\s]*)\)/g,
+      (_m, id: string) => `](${fill(`link:${id}`)})`,
+    ),
+  });
+  const marketing = () => ({
+    unsubscribeUrl: fill("unsubscribeUrl"),
+    manageUrl: fill("manageUrl"),
+  });
+
+  const elements = new Map<string, { element: () => ReactElement; subject: string }>();
+  elements.set(confirm.id, {
+    subject: confirm.subject,
+    element: () =>
+      createElement(ConfirmEmail, {
+        ...base(confirm),
+        button: button(confirm) ?? { label: "Confirm my email", href: fill("confirmUrl") },
+      }),
+  });
+  elements.set(welcome.id, {
+    subject: welcome.subject,
+    element: () =>
+      createElement(WelcomeEmail, {
+        ...base(welcome),
+        ...marketing(),
+        button: button(welcome) ?? {
+          label: "Watch the masterclass",
+          href: fill("link:masterclass"),
+        },
+      }),
+  });
+  lessons.forEach((doc, i) => {
+    elements.set(doc.id, {
+      subject: doc.subject,
+      element: () =>
+        createElement(LessonEmail, {
+          ...base(doc),
+          ...marketing(),
+          button: button(doc),
+          title: doc.title ?? "",
+          lessonNumber: i + 1,
+          lessonCount: lessons.length,
+        }),
+    });
+  });
+  return elements;
+}
+
+/**
+ * Renders every email of the course (confirmation, welcome, each lesson) once.
+ * @example const emails = await compileEmails(loadCourse("content")); emails.welcome.html;
+ */
+export async function compileEmails(course: Course): Promise<Record<string, CompiledEmail>> {
+  const out: Record<string, CompiledEmail> = {};
+  for (const [id, { element, subject }] of emailElements(course)) {
+    const t = await renderTemplate(element(), subject);
+    const links = [...new Set([...t.html.matchAll(LINK_PLACEHOLDER)].map((m) => m[1] as string))];
+    out[id] = { subject: t.subject, html: t.html, text: t.text, links };
+  }
+  return out;
+}

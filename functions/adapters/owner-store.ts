@@ -40,7 +40,7 @@ export function createOwnerStore(doc: DynamoDBDocumentClient, TableName: string)
      * Uses a login link: one conditional write, so of two concurrent uses exactly one wins.
      * Returns the owner's address, or undefined when the link is unknown, used or expired.
      */
-    async useLogin(hash: string, nowMs: number): Promise<string | undefined> {
+    async redeemLogin(hash: string, nowMs: number): Promise<string | undefined> {
       try {
         const out = await doc.send(
           new UpdateCommand({

@@ -75,7 +75,11 @@ export const FunnelSchema = z.object({
     timeZone,
     /** Optional local hour (0-23) lessons are aligned to; absent means exactly `delayDays` after the previous send. */
     sendHour: z.number().int().min(0).max(23).optional(),
+    /** The whole sequence holds: nothing is claimed or sent until this is false again. */
+    paused: z.boolean().optional(),
   }),
+  /** Who may sign in to /admin (a single-use emailed link; no passwords). */
+  owners: z.array(z.email()).max(20).optional(),
 });
 
 export const EmailFrontmatterSchema = z.object({

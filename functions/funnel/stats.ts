@@ -29,7 +29,8 @@ export async function countTransition(
     if (from) delta[from] = (delta[from] ?? 0) - 1;
     if (to) delta[to] = (delta[to] ?? 0) + 1;
   }
-  const paused = (after?.pausedAt ? 1 : 0) - (before?.pausedAt ? 1 : 0);
+  const isPaused = (s?: Subscriber) => (s?.pausedAt && s.status === "active" ? 1 : 0);
+  const paused = isPaused(after) - isPaused(before);
   if (paused) delta.paused = paused;
   const work: Promise<void>[] = [store.counters.add("state", delta)];
   if (to === "completed" && from !== "completed")

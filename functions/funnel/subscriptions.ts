@@ -27,7 +27,7 @@ export { day };
  * Reads, decides with a pure rule, and writes on condition that nobody wrote in between;
  * on a lost race it reads again and decides again.
  */
-async function apply(
+export async function apply(
   deps: Pick<FunnelDeps, "store" | "clock">,
   sid: string,
   decide: (current: Subscriber | undefined, now: number) => Decision,

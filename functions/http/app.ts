@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { RetryableSendError } from "../funnel/drip";
+import { adminRoutes } from "./admin";
 import type { AppDeps, Env } from "./context";
 import { messagePage } from "./render";
 import { linkRoutes } from "./routes/links";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", siteRoutes);
   app.route("/", subscribeRoutes);
   app.route("/", linkRoutes);
+  app.route("/admin", adminRoutes);
   app.notFound((c) =>
     messagePage(c, 404, "We couldn't find that page", "The page may have moved."),
   );

@@ -17,6 +17,12 @@ export interface AppDeps extends FunnelDeps {
   clientIp?: (c: Context) => string | undefined;
   /** Signups allowed per client address; a sensible default when absent. */
   signupRateLimit?: BucketRule;
+  /** The site's public origin for links in emails sent from the web (owner login links). */
+  siteUrl?: string;
+  /** Owner addresses from the deployment's configuration, besides `owners` in funnel.yaml. */
+  owners?: string[];
+  /** Depth of the send queue's dead-letter queue, where there is one (AWS). */
+  deadLetters?: () => Promise<number>;
 }
 
 export type Env = { Variables: { deps: AppDeps } };

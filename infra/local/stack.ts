@@ -188,6 +188,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queue,
       tokens,
       clientIp: opts.clientIp ?? socketAddress,
+      siteUrl,
       guidePdf: () => {
         // The printed address is the public one from content, never this local server's.
         guide ??= (async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 /** Where each value can come from: `cdk.json` context `healthyHips.<key>`, or an env var. */
@@ -19,6 +20,16 @@ export type ConfigKey = keyof typeof CONFIG_SOURCES;
 
 /** The context key in cdk.json that holds the deployment's values. */
 export const CONTEXT_KEY = "healthyHips";
+
+/**
+ * The `healthyHips` context of the project's cdk.json, read without loading the CDK, so
+ * operator commands (`npm run doctor`) start fast and read what `cdk deploy` reads.
+ */
+export function cdkJsonConfig(): unknown {
+  const file = new URL("../../cdk.json", import.meta.url);
+  const cdkJson = JSON.parse(readFileSync(file, "utf8")) as { context?: Record<string, unknown> };
+  return cdkJson.context?.[CONTEXT_KEY];
+}
 
 /** The stage when none is named: the one the public sees. */
 export const DEFAULT_STAGE = "prod";

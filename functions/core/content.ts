@@ -52,7 +52,28 @@ export const FunnelSchema = z.object({
     cta: z.string().min(1),
     consent: z.string().min(1),
     consentVersion: z.string().min(1),
+    /** The picture beside the headline: her photo, or the illustration that ships in media/. */
+    image: z.object({ src: linkTarget, alt: z.string() }).optional(),
+    /** The picture shown when the page is shared (PNG or JPEG, about 1200 x 630). */
+    shareImage: linkTarget.optional(),
   }),
+  /** The teacher, on the landing page: a short bio (markdown) and an optional photo. */
+  about: z
+    .object({
+      photo: z.object({ src: linkTarget, alt: z.string().min(1) }).optional(),
+      bio: z.string().min(1),
+    })
+    .optional(),
+  /** Words from students, shown on the landing page; the section is hidden when empty. */
+  testimonials: z
+    .array(
+      z.object({
+        quote: z.string().min(1).max(600),
+        name: z.string().min(1).max(80),
+        detail: z.string().max(120).optional(),
+      }),
+    )
+    .default([]),
   thanks: z.object({ headline: z.string().min(1), body: z.string().min(1) }),
   masterclass: z.object({
     title: z.string().min(1),
@@ -111,6 +132,14 @@ export interface PagesHtml {
 
 export type Funnel = z.infer<typeof FunnelSchema> & { html: PagesHtml };
 export type EmailDoc = z.infer<typeof EmailFrontmatterSchema> & { body: string; file: string };
+
+export const PrivacyFrontmatterSchema = z.object({
+  title: z.string().min(1),
+  /** When the notice last changed, e.g. 2026-11-27 (YAML may read it as a date). */
+  updated: z.union([z.iso.date(), z.date().transform((d) => d.toISOString().slice(0, 10))]),
+});
+/** The privacy notice (`privacy.md`): frontmatter plus a markdown body. */
+export type PrivacyDoc = z.infer<typeof PrivacyFrontmatterSchema> & { body: string; file: string };
 export type LessonDoc = z.infer<typeof LessonFrontmatterSchema> & { body: string; file: string };
 
 /** The whole course as loaded from `content/`. */
@@ -119,6 +148,11 @@ export interface Course {
   confirm: EmailDoc;
   welcome: EmailDoc;
   lessons: LessonDoc[];
+  /**
+   * The privacy notice, served at /privacy and linked from the form and every footer.
+   * Required by {@link loadCourse}; optional here so partial courses can be checked.
+   */
+  privacy?: PrivacyDoc;
 }
 
 /** Link ids a template may use besides the ones in `funnel.links`. */
@@ -230,10 +264,15 @@ export function parseCourse(files: Record<string, string>): Course {
   }
   const known = new Set([...Object.keys(funnel.links), ...BUILTIN_LINKS]);
   for (const doc of [confirm, welcome, ...lessons]) checkLinks(doc, known);
-  return { funnel, confirm, welcome, lessons };
+  const privacySrc = files["privacy.md"];
+  const privacy =
+    privacySrc === undefined
+      ? undefined
+      : parseMarkdown(PrivacyFrontmatterSchema, "privacy.md", privacySrc);
+  return { funnel, confirm, welcome, lessons, ...(privacy ? { privacy } : {}) };
 }
 
-/** Reads and validates `dir` (funnel.yaml, emails/*.md, lessons/*.md). */
+/** Reads and validates `dir` (funnel.yaml, privacy.md, emails/*.md, lessons/*.md). */
 export function loadCourse(dir: string): Course {
   const files: Record<string, string> = {};
   const read = (rel: string) => {
@@ -243,6 +282,12 @@ export function loadCourse(dir: string): Course {
     read("funnel.yaml");
   } catch {
     throw new ContentError(join(dir, "funnel.yaml"), "file is missing");
+  }
+  try {
+    read("privacy.md");
+  } catch {
+    // Every page and email links to it, so a course on disk must have one.
+    throw new ContentError(join(dir, "privacy.md"), "file is missing");
   }
   for (const sub of ["emails", "lessons"]) {
     let names: string[] = [];

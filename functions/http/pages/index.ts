@@ -10,6 +10,8 @@ export type { MasterclassPageProps } from "./masterclass";
 export { MasterclassPage, PLAY_BEACON_PATH } from "./masterclass";
 export type { MessagePageProps } from "./message";
 export { MessagePage } from "./message";
+export type { PrivacyPageProps } from "./privacy";
+export { PrivacyPage } from "./privacy";
 export type { SignupFormProps, SignupValues } from "./signup-form";
 export { SignupForm } from "./signup-form";
 export type { ThanksPageProps } from "./thanks";

@@ -9,17 +9,18 @@ export type LandingPageProps = SignupFormProps;
 /** The public landing page: the promise, the signup form, the teacher and the guide. */
 export const LandingPage = (props: LandingPageProps) => {
   const { funnel, error } = props;
-  const { landing, brand, guide, masterclass } = funnel;
+  const { landing, brand, guide, masterclass, about, testimonials } = funnel;
   return (
     <Layout
       funnel={funnel}
       title={error ? `Please check the form · ${landing.title}` : landing.title}
       description={landing.subheadline}
       indexable
+      path="/"
     >
       <section class="hero" aria-labelledby="hero-title">
         <div class="wrap hero-grid">
-          <div>
+          <div class="hero-text">
             <p class="eyebrow">Free video masterclass</p>
             <h1 id="hero-title">{landing.headline}</h1>
             <p class="lead">{landing.subheadline}</p>
@@ -38,9 +39,20 @@ export const LandingPage = (props: LandingPageProps) => {
               </li>
             </ul>
           </div>
-          <div class="card" id="signup">
+          <div class="card hero-form" id="signup">
             <SignupForm {...props} />
           </div>
+          {landing.image ? (
+            <div class="hero-figure">
+              <img
+                src={landing.image.src}
+                alt={landing.image.alt}
+                width={640}
+                height={560}
+                decoding="async"
+              />
+            </div>
+          ) : null}
         </div>
       </section>
 
@@ -64,13 +76,17 @@ export const LandingPage = (props: LandingPageProps) => {
             Your teacher and your guide
           </h2>
           <div class="pair">
-            <article class="card" aria-labelledby="teacher-title">
-              <div class="teacher-mark" aria-hidden="true">
-                {initials(brand.teacher)}
-              </div>
+            <article class="card teacher" aria-labelledby="teacher-title">
+              {about?.photo ? (
+                <img class="teacher-photo" src={about.photo.src} alt={about.photo.alt} />
+              ) : (
+                <div class="teacher-mark" aria-hidden="true">
+                  {initials(brand.teacher)}
+                </div>
+              )}
               <p class="eyebrow">Your teacher</p>
               <h3 id="teacher-title">{brand.teacher}</h3>
-              <p class="muted">{brand.tagline}</p>
+              {about ? <div class="prose muted">{markdown(about.bio)}</div> : null}
             </article>
             <article class="card" aria-labelledby="guide-title">
               <div class="guide-preview">
@@ -86,6 +102,24 @@ export const LandingPage = (props: LandingPageProps) => {
               </div>
             </article>
           </div>
+          {testimonials.length > 0 ? (
+            <section class="testimonials" aria-labelledby="words-title">
+              <h2 id="words-title">From students</h2>
+              <div class="quotes">
+                {testimonials.map((t) => (
+                  <figure class="quote" key={t.quote}>
+                    <blockquote>
+                      <p>{t.quote}</p>
+                    </blockquote>
+                    <figcaption>
+                      <strong>{t.name}</strong>
+                      {t.detail ? <span class="muted"> · {t.detail}</span> : null}
+                    </figcaption>
+                  </figure>
+                ))}
+              </div>
+            </section>
+          ) : null}
           <div class="cta-band">
             <h2>{masterclass.title}</h2>
             <p>Free, with the printable guide. Unsubscribe at any time with one click.</p>

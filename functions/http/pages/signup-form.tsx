@@ -84,7 +84,9 @@ export const SignupForm = ({ funnel, formStamp, error, values }: SignupFormProps
         <button type="submit" class="button button--block">
           {landing.cta}
         </button>
-        <p class="consent">{landing.consent}</p>
+        <p class="consent">
+          {landing.consent} <a href="/privacy">How I look after your details</a>.
+        </p>
       </div>
     </form>
   );

@@ -63,6 +63,7 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 
 .site-footer{margin-top:4rem;border-top:1px solid var(--line);padding:2rem 0 2.5rem;color:var(--muted);font-size:.95rem}
 .site-footer p{margin:0 0 .25rem}
+.footer-links{margin-top:.75rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
 .site-footer strong{color:var(--ink);font-weight:600}
 
 .eyebrow{font-size:.8rem;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:var(--accent);margin:0 0 .9rem}
@@ -82,6 +83,8 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 
 .hero{background:linear-gradient(180deg,var(--accent-wash),var(--paper));padding:2.5rem 0 3rem}
 .hero-grid{display:grid;gap:2rem;align-items:start}
+.hero-figure{justify-self:center;width:100%;max-width:15rem}
+.hero-figure img{display:block;width:100%;height:auto;border-radius:18px}
 .hero h1{max-width:20ch}
 .includes{list-style:none;padding:0;margin:1.5rem 0 0;display:none;flex-wrap:wrap;gap:.6rem}
 .includes li{display:inline-flex;align-items:center;gap:.45rem;padding:.4rem .85rem .4rem .6rem;border-radius:999px;background:var(--surface);border:1px solid var(--line);font-size:.9rem;font-weight:600;color:var(--ink)}
@@ -115,6 +118,18 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .pair{display:grid;gap:1.25rem}
 .pair .card{display:flex;flex-direction:column}
 .pair .card p:last-child{margin-bottom:0}
+.teacher-photo{width:6rem;height:6rem;border-radius:50%;object-fit:cover;margin-bottom:1rem}
+.teacher .prose p{margin:0 0 .75rem}
+.testimonials{margin-top:3rem}
+.quotes{display:grid;gap:1.25rem}
+.quote{margin:0;padding:1.5rem;border-radius:18px;background:var(--surface);border:1px solid var(--line)}
+.quote blockquote{margin:0 0 .75rem;font-family:Lora,Georgia,serif;font-size:1.15rem;line-height:1.5}
+.quote blockquote p{margin:0}
+.quote blockquote p::before{content:"\\201C"}
+.quote blockquote p::after{content:"\\201D"}
+.prose-page h2{font-size:1.35rem;margin-top:1.75rem}
+.prose-page ul{padding-left:1.25rem}
+.prose-page li{margin-bottom:.4rem}
 .teacher-mark{width:3.5rem;height:3.5rem;border-radius:50%;background:var(--accent-tint);color:var(--accent);display:grid;place-items:center;font-family:Lora,Georgia,serif;font-size:1.4rem;font-weight:600;margin-bottom:1rem}
 .guide-preview{display:flex;gap:1.1rem;align-items:flex-start}
 .guide-page{flex:none;width:4.2rem;height:5.6rem;border-radius:6px;background:#fff;border:1px solid var(--line);box-shadow:0 6px 14px -8px rgba(42,36,32,.35);padding:.55rem .45rem;display:flex;flex-direction:column;gap:.3rem}
@@ -151,7 +166,11 @@ fieldset{border:0;padding:0;margin:0}
   body{font-size:1.125rem}
   .hero{padding:4rem 0 3rem}
   .includes{display:flex}
-  .hero-grid{grid-template-columns:minmax(0,1.15fr) minmax(0,1fr);gap:3.5rem;align-items:center}
+  .hero-grid{grid-template-columns:minmax(0,1.15fr) minmax(0,1fr);grid-template-rows:auto 1fr;column-gap:3.5rem;row-gap:1.5rem;align-items:start}
+  .hero-text{grid-column:1;grid-row:1}
+  .hero-form{grid-column:2;grid-row:1 / span 2}
+  .hero-figure{grid-column:1;grid-row:2;justify-self:start;max-width:19rem}
+  .quotes{grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}
   .card{padding:2rem}
   .section{padding-top:3.5rem}
   .split{grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:4rem}

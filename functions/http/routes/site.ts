@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { buildAssets } from "../assets";
 import type { Env } from "../context";
-import { LandingPage, ThanksPage } from "../pages";
+import { LandingPage, PrivacyPage, ThanksPage } from "../pages";
+import { faviconSvg } from "../pages/layout";
 import { issueStamp } from "../stamp";
 
 /** Public pages, the guide PDF, static assets and the health check. */
@@ -12,6 +13,19 @@ export const siteRoutes = new Hono<Env>()
     return c.html(LandingPage({ funnel: deps.course.funnel, formStamp: issueStamp(deps) }));
   })
   .get("/thanks", (c) => c.html(ThanksPage({ funnel: c.get("deps").course.funnel })))
+  .get("/privacy", (c) => {
+    const { funnel, privacy } = c.get("deps").course;
+    if (!privacy) return c.notFound();
+    return c.html(PrivacyPage({ funnel, privacy }));
+  })
+  .get("/favicon.svg", (c) => {
+    c.header("Cache-Control", "public, max-age=86400");
+    return c.body(faviconSvg(c.get("deps").course.funnel.brand.accentColor), 200, {
+      "Content-Type": "image/svg+xml",
+    });
+  })
+  // Browsers ask for /favicon.ico on their own; the SVG icon serves them all.
+  .get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301))
   .get("/assets/:file", (c) => {
     const asset = buildAssets(c.get("deps").course.funnel).assets[c.req.path];
     if (!asset) return c.notFound();

@@ -128,6 +128,8 @@ export interface PagesHtml {
   thanks: string;
   /** `masterclass.description` */
   masterclass: string;
+  /** `about.bio`, when there is one */
+  about?: string;
 }
 
 export type Funnel = z.infer<typeof FunnelSchema> & { html: PagesHtml };
@@ -138,8 +140,12 @@ export const PrivacyFrontmatterSchema = z.object({
   /** When the notice last changed, e.g. 2026-11-27 (YAML may read it as a date). */
   updated: z.union([z.iso.date(), z.date().transform((d) => d.toISOString().slice(0, 10))]),
 });
-/** The privacy notice (`privacy.md`): frontmatter plus a markdown body. */
-export type PrivacyDoc = z.infer<typeof PrivacyFrontmatterSchema> & { body: string; file: string };
+/** The privacy notice (`privacy.md`): frontmatter, the markdown body and its HTML. */
+export type PrivacyDoc = z.infer<typeof PrivacyFrontmatterSchema> & {
+  body: string;
+  file: string;
+  html: string;
+};
 export type LessonDoc = z.infer<typeof LessonFrontmatterSchema> & { body: string; file: string };
 
 /** The whole course as loaded from `content/`. */
@@ -230,6 +236,7 @@ export function parseCourse(files: Record<string, string>): Course {
       landing: markdownHtml(parsed.landing.body),
       thanks: markdownHtml(parsed.thanks.body),
       masterclass: markdownHtml(parsed.masterclass.description),
+      ...(parsed.about ? { about: markdownHtml(parsed.about.bio) } : {}),
     },
   };
 
@@ -265,10 +272,11 @@ export function parseCourse(files: Record<string, string>): Course {
   const known = new Set([...Object.keys(funnel.links), ...BUILTIN_LINKS]);
   for (const doc of [confirm, welcome, ...lessons]) checkLinks(doc, known);
   const privacySrc = files["privacy.md"];
-  const privacy =
+  const privacyDoc =
     privacySrc === undefined
       ? undefined
       : parseMarkdown(PrivacyFrontmatterSchema, "privacy.md", privacySrc);
+  const privacy = privacyDoc && { ...privacyDoc, html: markdownHtml(privacyDoc.body) };
   return { funnel, confirm, welcome, lessons, ...(privacy ? { privacy } : {}) };
 }
 

@@ -47,7 +47,7 @@ function filesUnder(path: string): string[] {
 /** A hash of the content files the loader reads and of every source of the compiled form. */
 export function courseInputs(contentDir: string): string {
   const hash = createHash("sha256").update(`format ${COMPILED_FORMAT}\n`);
-  const content = ["funnel.yaml", "emails", "lessons"].flatMap((f) =>
+  const content = ["funnel.yaml", "privacy.md", "emails", "lessons"].flatMap((f) =>
     filesUnder(join(contentDir, f)),
   );
   const sources = SOURCES.flatMap((f) => filesUnder(join(PROJECT_ROOT, f)));

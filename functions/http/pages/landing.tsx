@@ -86,7 +86,7 @@ export const LandingPage = (props: LandingPageProps) => {
               )}
               <p class="eyebrow">Your teacher</p>
               <h3 id="teacher-title">{brand.teacher}</h3>
-              {about ? <div class="prose muted">{markdown(about.bio)}</div> : null}
+              {funnel.html.about ? <div class="prose muted">{prose(funnel.html.about)}</div> : null}
             </article>
             <article class="card" aria-labelledby="guide-title">
               <div class="guide-preview">

@@ -2,7 +2,7 @@
 /** @jsxRuntime automatic */
 import type { Funnel, PrivacyDoc } from "../../core/content";
 import { Layout, pageTitle } from "./layout";
-import { markdown } from "./markdown";
+import { prose } from "./markdown";
 
 export interface PrivacyPageProps {
   funnel: Funnel;
@@ -33,7 +33,7 @@ export const PrivacyPage = ({ funnel, privacy }: PrivacyPageProps) => {
             <p class="muted">
               Last updated <time datetime={privacy.updated}>{updated}</time>
             </p>
-            <div class="prose">{markdown(privacy.body)}</div>
+            <div class="prose">{prose(privacy.html)}</div>
           </article>
         </div>
       </div>

@@ -168,6 +168,7 @@ describe("LandingPage", () => {
       photo: { src: "/media/ada.jpg", alt: "Ada on her mat" },
     },
     testimonials: [{ quote: "My back thanks me.", name: "Sam", detail: "Student" }],
+    html: { ...fixture.html, about: "<p>I teach <em>gentle</em> yoga.</p>" },
   };
 
   it("shows the hero picture, the bio and the photo from content", async () => {

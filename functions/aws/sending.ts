@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { createMailer, mailbox } from "../adapters/mailer";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
-import { createTokens } from "../core/tokens";
+import { createTokens, parseKeyRing } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
 import { paced } from "../funnel/pace";
 import type { AppDeps } from "../http/context";
@@ -50,7 +50,7 @@ async function sending(queue: JobQueue) {
   const { course, emails } = readCompiledCourse(courseFile());
   const { SITE_URL } = readEnv(["SITE_URL"]);
   const { logger } = createLogger();
-  const tokens = createTokens(await tokenKey());
+  const tokens = createTokens(parseKeyRing(await tokenKey()));
   const deps: DripDeps = {
     course,
     store: subscriberStore(),

@@ -36,6 +36,12 @@ export interface Subscriber {
   email: string;
   firstName: string;
   status: Status;
+  /**
+   * Chosen at random when the record is created; every link carries it and acts only while it
+   * matches. Erase deletes the record, so a later signup starts a new generation. Absent on
+   * records created before generations existed (counts as 0).
+   */
+  generation?: number;
   /** Incremented on every write: the optimistic-concurrency check of each conditional update. */
   version: number;
   createdAt: string;

@@ -1,59 +1,196 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import * as z from "zod/mini";
 import { TokenError } from "./errors";
 
-export const PURPOSES = ["confirm", "unsubscribe", "click", "manage", "stamp"] as const;
-export type Purpose = (typeof PURPOSES)[number];
+/**
+ * What a token may be used for (format v2):
+ * - `confirm`: the double opt-in link of one confirmation email (short-lived);
+ * - `email`: every link of one marketing email (click, unsubscribe, manage), one signature
+ *   per email; the link id travels in the path, beside the token, and is checked against content;
+ * - `export`, `erase`: the fresh, single-purpose links the manage page sends to the address;
+ * - `stamp`: the signup form's render-time stamp.
+ */
+export const PURPOSES = ["confirm", "email", "export", "erase", "stamp"] as const;
+export type SignPurpose = (typeof PURPOSES)[number];
+/** Purposes of format-v1 tokens, still found in emails sent before v2; verified, never signed. */
+export const LEGACY_PURPOSES = ["unsubscribe", "click", "manage"] as const;
+export type Purpose = SignPurpose | (typeof LEGACY_PURPOSES)[number];
 
-const PayloadSchema = z.strictObject({
+const SID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const V2 = z.strictObject({
+  v: z.literal(2),
   p: z.enum(PURPOSES),
-  s: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  l: z
-    .string()
-    .regex(/^[a-z0-9:-]{1,64}$/)
-    .optional(),
-  e: z.number().int().positive(),
+  k: z.string().check(z.regex(/^[A-Za-z0-9_-]{6}$/)),
+  s: z.string().check(z.regex(SID)),
+  g: z.optional(z.number().check(z.int(), z.nonnegative())),
+  m: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/))),
+  e: z.number().check(z.int(), z.positive()),
 });
 
-/** What a token says once its signature and expiry are checked. */
+const V1 = z.strictObject({
+  p: z.enum(["confirm", "unsubscribe", "click", "manage", "stamp"]),
+  s: z.string().check(z.regex(SID)),
+  l: z.optional(z.string().check(z.regex(/^[a-z0-9:-]{1,64}$/))),
+  e: z.number().check(z.int(), z.positive()),
+});
+
+/** What a token says once its key, signature, purpose and expiry are checked. */
 export interface TokenClaims {
+  /** 2 for tokens signed now; 1 for links in emails sent before format v2. */
+  version: 1 | 2;
   purpose: Purpose;
   /** Subscriber id (or, for form stamps, a random nonce). */
   sid: string;
-  /** Link id for click tokens ("masterclass", "lesson-2:guide", ...). */
+  /**
+   * The subscriber record's generation when the token was signed; a link only acts while the
+   * record still has it. Absent on stamps and on v1 tokens (see `linkFits` in ./links).
+   */
+  generation?: number;
+  /** The email whose links this token signs (purpose `email`). */
+  emailId?: string;
+  /** Link id of a v1 click token. */
   link?: string;
-  /** Expiry, epoch milliseconds (kept to the millisecond in the token). */
+  /** Id of the key that signed it (v2). */
+  keyId?: string;
+  /** Expiry, epoch milliseconds. */
   expiresAt: number;
 }
 
-const b64 = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
+/** What the signer is given: a v2 purpose and the claims that go with it. */
+export interface SignClaims {
+  purpose: SignPurpose;
+  sid: string;
+  generation?: number;
+  emailId?: string;
+  expiresAt: number;
+}
+
+/**
+ * The signing keys: `current` signs, `previous` (the key before the last rotation) is still
+ * accepted until `previousUntil` (epoch ms), the rotation's grace period.
+ */
+export interface KeyRing {
+  current: string | Buffer;
+  previous?: { key: string | Buffer; until: number };
+}
+
+/** How long the previous key is accepted after a rotation unless the key ring says otherwise. */
+export const DEFAULT_KEY_GRACE_DAYS = 90;
+const DAY_MS = 86_400_000;
+const MIN_KEY_BYTES = 32;
 const MAX_TOKEN_LENGTH = 512;
 const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
+const b64 = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
+
+/** A short public name for a key (a hash prefix), so a token says which key signed it. */
+export function keyId(key: string | Buffer): string {
+  return createHash("sha256")
+    .update("token-key-id:")
+    .update(key)
+    .digest()
+    .subarray(0, 4)
+    .toString("base64url");
+}
+
+const RingJson = z.strictObject({
+  current: z.string().check(z.minLength(MIN_KEY_BYTES)),
+  previous: z.optional(z.string().check(z.minLength(MIN_KEY_BYTES))),
+  rotatedAt: z.optional(z.iso.datetime()),
+  graceDays: z.optional(z.number().check(z.nonnegative())),
+});
+
 /**
- * Signs and verifies `<payload>.<signature>` tokens (HMAC-SHA256, base64url).
- * @example
- * const t = createTokens(key).sign({ purpose: "confirm", sid, expiresAt: now + DAY });
- * createTokens(key).verify(t, "confirm", now).sid;
+ * Reads a key ring from its stored form: either a plain key (no rotation yet), or JSON
+ * `{"current": "...", "previous": "...", "rotatedAt": "2027-01-05T00:00:00Z", "graceDays": 90}`,
+ * where the previous key is accepted until `rotatedAt` + `graceDays` (default
+ * {@link DEFAULT_KEY_GRACE_DAYS}). Throws {@link TokenError} naming what is wrong, never a key.
  */
-export function createTokens(key: string | Buffer) {
-  if (Buffer.byteLength(key) < 32) throw new TokenError("token key must be at least 32 bytes");
-  const mac = (data: string) => createHmac("sha256", key).update(data).digest();
+export function parseKeyRing(stored: string): KeyRing {
+  const text = stored.trim();
+  if (!text.startsWith("{")) {
+    if (Buffer.byteLength(text) < MIN_KEY_BYTES)
+      throw new TokenError("token key must be at least 32 bytes");
+    return { current: text };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TokenError("token key ring is not valid JSON");
+  }
+  const ring = RingJson.safeParse(json);
+  if (!ring.success) {
+    const issue = ring.error.issues[0];
+    throw new TokenError(`token key ring: ${issue?.path.join(".") || "value"}: ${issue?.message}`);
+  }
+  const { current, previous, rotatedAt, graceDays = DEFAULT_KEY_GRACE_DAYS } = ring.data;
+  if (!previous) return { current };
+  if (!rotatedAt) throw new TokenError("token key ring: rotatedAt is required with previous");
+  return {
+    current,
+    previous: { key: previous, until: Date.parse(rotatedAt) + graceDays * DAY_MS },
+  };
+}
+
+/**
+ * Signs and verifies `<payload>.<signature>` tokens: base64url JSON naming the purpose, the
+ * subscriber, their generation, the key and the expiry, then HMAC-SHA256, compared in constant
+ * time. Format-v1 tokens (no key id, no generation) from emails sent earlier still verify
+ * against the same keys; what they may still do is the routes' decision.
+ * @example
+ * const tokens = createTokens(parseKeyRing(process.env.TOKEN_KEY));
+ * const t = tokens.sign({ purpose: "confirm", sid, generation, expiresAt: now + DAY });
+ * tokens.verify(t, "confirm", now).sid;
+ */
+export function createTokens(keys: string | Buffer | KeyRing) {
+  const ring: KeyRing =
+    typeof keys === "string" || Buffer.isBuffer(keys) ? { current: keys } : keys;
+  const all = [ring.current, ...(ring.previous ? [ring.previous.key] : [])];
+  if (all.some((k) => Buffer.byteLength(k) < MIN_KEY_BYTES)) {
+    throw new TokenError("token key must be at least 32 bytes");
+  }
+  const currentId = keyId(ring.current);
+  const previousId = ring.previous && keyId(ring.previous.key);
+  const mac = (key: string | Buffer, data: string) =>
+    createHmac("sha256", key).update(data).digest();
+  const same = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
+
+  /** The key a v2 token names, if it may still be used at `now`. */
+  function keyFor(id: unknown, now: number) {
+    if (id === currentId) return ring.current;
+    if (id === previousId && ring.previous && now < ring.previous.until) return ring.previous.key;
+    return undefined;
+  }
 
   return {
-    sign(claims: TokenClaims): string {
-      const payload: z.infer<typeof PayloadSchema> = {
+    /** The id of the key that signs now. */
+    keyId: currentId,
+
+    sign(claims: SignClaims): string {
+      const payload: z.infer<typeof V2> = {
+        v: 2,
         p: claims.purpose,
+        k: currentId,
         s: claims.sid,
         e: Math.floor(claims.expiresAt),
       };
-      if (claims.link !== undefined) payload.l = claims.link;
-      const body = b64(JSON.stringify(PayloadSchema.parse(payload)));
-      return `${body}.${b64(mac(body))}`;
+      if (claims.generation !== undefined) payload.g = claims.generation;
+      if (claims.emailId !== undefined) payload.m = claims.emailId;
+      // Written by hand in a fixed order: one spelling per token, and no schema run per link.
+      if (!SID.test(payload.s) || !Number.isSafeInteger(payload.e)) {
+        throw new TokenError("cannot sign: bad subscriber id or expiry");
+      }
+      const body = b64(JSON.stringify(payload));
+      return `${body}.${b64(mac(ring.current, body))}`;
     },
 
-    /** Throws {@link TokenError} unless the token is intact, unexpired and for `purpose`. */
-    verify(token: string, purpose: Purpose, nowMs: number): TokenClaims {
+    /**
+     * Throws {@link TokenError} unless the token is intact, signed by a key still accepted,
+     * unexpired and for one of `purposes`.
+     */
+    verify(token: string, purposes: Purpose | readonly Purpose[], nowMs: number): TokenClaims {
       if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) {
         throw new TokenError("malformed token");
       }
@@ -64,19 +201,49 @@ export function createTokens(key: string | Buffer) {
       // unused low bits in the last character.
       if (!SIGNATURE.test(sig)) throw new TokenError("bad signature");
       const given = Buffer.from(sig, "base64url");
-      const expected = mac(body);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new TokenError("bad signature");
-      }
-      let parsed: z.infer<typeof PayloadSchema>;
+      let raw: unknown;
       try {
-        parsed = PayloadSchema.parse(JSON.parse(Buffer.from(body, "base64url").toString("utf8")));
+        raw = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
       } catch {
         throw new TokenError("malformed payload");
       }
-      if (parsed.p !== purpose) throw new TokenError("wrong purpose");
-      if (parsed.e <= nowMs) throw new TokenError("expired");
-      return { purpose: parsed.p, sid: parsed.s, link: parsed.l, expiresAt: parsed.e };
+      let claims: TokenClaims;
+      if (raw !== null && typeof raw === "object" && (raw as { v?: unknown }).v === 2) {
+        // The key id is read before the signature is checked only to pick the key; nothing
+        // else in the payload is trusted until the signature holds.
+        const key = keyFor((raw as { k?: unknown }).k, nowMs);
+        if (!key) throw new TokenError("unknown or retired key");
+        if (!same(given, mac(key, body))) throw new TokenError("bad signature");
+        const parsed = V2.safeParse(raw);
+        if (!parsed.success) throw new TokenError("malformed payload");
+        const p = parsed.data;
+        claims = {
+          version: 2,
+          purpose: p.p,
+          sid: p.s,
+          generation: p.g,
+          emailId: p.m,
+          keyId: p.k,
+          expiresAt: p.e,
+        };
+      } else {
+        // v1: signed by the only key there was, which is the current or the previous key.
+        const keysNow = [
+          ring.current,
+          ...(ring.previous && nowMs < ring.previous.until ? [ring.previous.key] : []),
+        ];
+        if (!keysNow.map((k) => same(given, mac(k, body))).includes(true)) {
+          throw new TokenError("bad signature");
+        }
+        const parsed = V1.safeParse(raw);
+        if (!parsed.success) throw new TokenError("malformed payload");
+        const p = parsed.data;
+        claims = { version: 1, purpose: p.p, sid: p.s, link: p.l, expiresAt: p.e };
+      }
+      const wanted: readonly Purpose[] = typeof purposes === "string" ? [purposes] : purposes;
+      if (!wanted.includes(claims.purpose)) throw new TokenError("wrong purpose");
+      if (claims.expiresAt <= nowMs) throw new TokenError("expired");
+      return claims;
     },
   };
 }

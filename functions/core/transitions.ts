@@ -43,6 +43,8 @@ export interface SignupInput {
   consent: Consent;
   sequenceId: string;
   sequenceVersion: number;
+  /** The new record's generation (random, chosen by the caller), carried by all its links. */
+  generation: number;
 }
 
 /** Counters after sending one more confirmation, or undefined when the limits say no. */

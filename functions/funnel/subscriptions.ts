@@ -1,8 +1,10 @@
+import { randomInt } from "node:crypto";
 import { classifySendError, type OutgoingEmail } from "../adapters/mailer";
 import { emailKey } from "../core/email-address";
+import { linkFits } from "../core/links";
 import { sequenceLength } from "../core/schedule";
 import type { Consent, Subscriber } from "../core/subscriber";
-import { subscriberId } from "../core/tokens";
+import { subscriberId, type TokenClaims } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
 import { type DripDeps, kick, RetryableSendError } from "./drip";
 import { countEmail, countTransition, day, emailOf } from "./stats";
@@ -78,6 +80,15 @@ async function sendSoon(deps: FunnelDeps, email: OutgoingEmail): Promise<string>
   }
 }
 
+/**
+ * Who a change is for: a verified link (acts only on the record it was signed for), or a
+ * subscriber id from a trusted caller (the owner's tools, tests).
+ */
+export type Who = string | TokenClaims;
+const sidOf = (who: Who) => (typeof who === "string" ? who : who.sid);
+const speaksFor = (who: Who, sub: Subscriber | undefined) =>
+  typeof who === "string" || linkFits(who, sub) ? sub : undefined;
+
 /** The subscriber id an address is known by. */
 export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
   return subscriberId(deps.idKey, emailKey(email));
@@ -101,6 +112,7 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
         consent: { ...req.consent, at: new Date(now).toISOString() },
         sequenceId: funnel.sequence.id,
         sequenceVersion: funnel.sequence.version,
+        generation: randomInt(1, 2 ** 31),
       },
       now,
     ),
@@ -124,10 +136,11 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
 }
 
 /** The confirm page's POST: active now, welcome email claimed and queued at once. */
-export async function confirm(deps: FunnelDeps, sid: string) {
+export async function confirm(deps: FunnelDeps, who: Who) {
   const length = sequenceLength(deps.course);
+  const sid = sidOf(who);
   const { decision, sub } = await apply(deps, sid, (current, now) =>
-    onConfirm(current, now, length),
+    onConfirm(speaksFor(who, current), now, length),
   );
   if (decision.kind === "refuse") return { ok: false as const, reason: decision.reason };
   if (decision.kind === "update") {
@@ -146,10 +159,12 @@ export async function confirm(deps: FunnelDeps, sid: string) {
  */
 export async function unsubscribe(
   deps: FunnelDeps,
-  sid: string,
+  who: Who,
   via: { emailId?: string; owner?: boolean } = {},
 ) {
-  const { decision, before } = await apply(deps, sid, onUnsubscribe);
+  const { decision, before } = await apply(deps, sidOf(who), (current, now) =>
+    onUnsubscribe(speaksFor(who, current), now),
+  );
   if (decision.kind === "update") {
     await Promise.all([
       deps.store.count(day(deps.clock.now()), { unsubscribes: 1 }),
@@ -181,8 +196,9 @@ export async function feedback(
 }
 
 /** Everything stored about one subscriber, for the "export my data" button. */
-export async function exportData(deps: FunnelDeps, sid: string) {
-  const sub = await deps.store.get(sid);
+export async function exportData(deps: FunnelDeps, who: Who) {
+  const sid = sidOf(who);
+  const sub = speaksFor(who, await deps.store.get(sid));
   if (!sub) return undefined;
   const { lease: _lease, version: _version, dueShard: _shard, ...profile } = sub;
   return { profile, clicks: await deps.store.clicks(sid) };

@@ -1,19 +1,11 @@
 import type { OutgoingEmail } from "../adapters/mailer";
 import type { Course } from "../core/content";
-import { DAY_MS, emailAt } from "../core/schedule";
+import { generationOf, LINK_TTL_MS } from "../core/links";
+import { emailAt } from "../core/schedule";
 import type { Subscriber } from "../core/subscriber";
 import type { Tokens } from "../core/tokens";
-import { PENDING_TTL_MS } from "../core/transitions";
 import type { CompiledEmail } from "./compiled";
 import { compile, personalise, prefill, type RenderedTemplate } from "./personalise";
-
-/** How long links in emails keep working. Unsubscribe links must work for years (RFC 8058). */
-export const LINK_TTL_MS = {
-  confirm: PENDING_TTL_MS,
-  unsubscribe: 5 * 365 * DAY_MS,
-  manage: 365 * DAY_MS,
-  click: 365 * DAY_MS,
-} as const;
 
 interface Ready {
   template: RenderedTemplate;
@@ -55,29 +47,50 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
     return hit;
   };
 
-  const sign = (purpose: keyof typeof LINK_TTL_MS, sid: string, now: number, link?: string) =>
-    tokens.sign({ purpose, sid, link, expiresAt: now + LINK_TTL_MS[purpose] });
-
-  function recipientValues(sub: Subscriber, c: Ready, now: number): Record<string, string> {
+  /**
+   * One signature per email covers all its links: a token of purpose "email" naming the
+   * subscriber, their generation and the email, used by the click, unsubscribe and manage links.
+   */
+  function recipientValues(
+    sub: Subscriber,
+    c: Ready,
+    emailId: string,
+    now: number,
+  ): Record<string, string> {
+    const t = tokens.sign({
+      purpose: "email",
+      sid: sub.sid,
+      generation: generationOf(sub),
+      emailId,
+      expiresAt: now + LINK_TTL_MS.email,
+    });
     const values: Record<string, string> = {
       firstName: sub.firstName || "there",
-      unsubscribeUrl: `${site}/u?t=${sign("unsubscribe", sub.sid, now)}`,
-      manageUrl: `${site}/manage?t=${sign("manage", sub.sid, now)}`,
+      unsubscribeUrl: `${site}/u?t=${t}`,
+      manageUrl: `${site}/manage?t=${t}`,
     };
-    for (const id of c.links) values[`link:${id}`] = `${site}/c/${sign("click", sub.sid, now, id)}`;
+    for (const id of c.links) values[`link:${id}`] = `${site}/c/${id}/${t}`;
     return values;
   }
 
-  /** The confirmation's values: the name and the signed confirm link. */
+  /**
+   * The confirmation's values: its own short-lived confirm link, and no visitor-typed text
+   * (the greeting is not personalised before they confirm).
+   */
   const confirmValues = (sub: Subscriber, now: number): Record<string, string> => ({
-    firstName: sub.firstName || "there",
-    confirmUrl: `${site}/confirm?t=${sign("confirm", sub.sid, now)}`,
+    firstName: "there",
+    confirmUrl: `${site}/confirm?t=${tokens.sign({
+      purpose: "confirm",
+      sid: sub.sid,
+      generation: generationOf(sub),
+      expiresAt: now + LINK_TTL_MS.confirm,
+    })}`,
   });
 
   /** A marketing email of the sequence, with one-click unsubscribe headers. */
   function marketing(sub: Subscriber, id: string, now: number): OutgoingEmail & { id: string } {
     const c = templateOf(id);
-    const values = recipientValues(sub, c, now);
+    const values = recipientValues(sub, c, id, now);
     return {
       id,
       to: sub.email,
@@ -114,7 +127,7 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
       const values =
         id === course.confirm.id
           ? confirmValues(sub, now)
-          : recipientValues(sub, templateOf(id), now);
+          : recipientValues(sub, templateOf(id), id, now);
       return { ...values, siteHost };
     },
   };

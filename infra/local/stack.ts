@@ -11,7 +11,7 @@ import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
 import type { Course } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
-import { createTokens } from "../../functions/core/tokens";
+import { createTokens, parseKeyRing } from "../../functions/core/tokens";
 import { dispatch } from "../../functions/funnel/drip";
 import { paced } from "../../functions/funnel/pace";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
@@ -153,7 +153,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       createMailer(ses, { from: mailbox(sender.name, sender.email), replyTo: sender.replyTo }),
       () => sendRule,
     );
-    const tokens = createTokens(keys.tokenKey);
+    const tokens = createTokens(parseKeyRing(keys.tokenKey));
 
     // Start the web server first: links in emails must carry its real address.
     const shell = new Hono();

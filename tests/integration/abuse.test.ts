@@ -289,7 +289,8 @@ describe("per-IP rate limit", () => {
 
 describe("fuzz: bad requests at every endpoint", () => {
   const RUNS = 200;
-  let realTokens: Record<"confirm" | "unsubscribe" | "manage" | "click" | "stamp", string[]>;
+  // One token signs every link of an email: unsubscribe, manage and click share it.
+  let realTokens: Record<"confirm" | "email" | "stamp", string[]>;
   let sids: string[];
 
   beforeAll(async () => {
@@ -304,9 +305,10 @@ describe("fuzz: bad requests at every endpoint", () => {
         tokenOf(confirmUrl),
         tokenOf(linkIn(pendingConfirm?.body.html ?? "", `${stack.siteUrl}/confirm?t=`)),
       ],
-      unsubscribe: [tokenOf(links.unsubscribe)],
-      manage: [tokenOf(links.manage)],
-      click: Object.values(links.tracked).map((u) => u.split("/c/")[1] as string),
+      email: [
+        tokenOf(links.unsubscribe),
+        ...Object.values(links.tracked).map((u) => u.split("/").at(-1) as string),
+      ],
       stamp: [issueStamp(stack.deps)],
     };
     sids = [sidFor(stack.deps, active), sidFor(stack.deps, pending)];
@@ -403,12 +405,12 @@ describe("fuzz: bad requests at every endpoint", () => {
   });
 
   it("GET /u", async () => {
-    await fuzz(badQueryFor("unsubscribe"), (q) => request(`/u${q}`), pageRefusal);
+    await fuzz(badQueryFor("email"), (q) => request(`/u${q}`), pageRefusal);
   });
 
   it("POST /u (one-click and the page's button)", async () => {
     await fuzz(
-      fc.tuple(badQueryFor("unsubscribe"), anyBody, anyType),
+      fc.tuple(badQueryFor("email"), anyBody, anyType),
       ([q, body, type]) =>
         request(`/u${q}`, {
           method: "POST",
@@ -420,11 +422,14 @@ describe("fuzz: bad requests at every endpoint", () => {
   });
 
   for (const method of ["GET", "HEAD"]) {
-    it(`${method} /c/:token`, async () => {
+    it(`${method} /c/:link/:token and the v1 /c/:token`, async () => {
       await fuzz(
-        // "/c/.." would be resolved by the URL parser to "/" before it is sent.
-        badTokenFor("click").filter((t) => t !== "." && t !== ".."),
-        (t) => request(`/c/${enc(t)}`, { method, redirect: "manual" }),
+        fc.tuple(
+          // "/c/.." would be resolved by the URL parser to "/" before it is sent.
+          badTokenFor("email").filter((t) => t !== "." && t !== ".."),
+          fc.constantFrom("", "masterclass/", "guide/", "evil/", "constructor/"),
+        ),
+        ([t, link]) => request(`/c/${link}${enc(t)}`, { method, redirect: "manual" }),
         (res, text) => {
           expect(res.headers.get("location")).toBeNull();
           expect(res.status).toBeGreaterThanOrEqual(400);
@@ -436,13 +441,13 @@ describe("fuzz: bad requests at every endpoint", () => {
   }
 
   it("GET /manage", async () => {
-    await fuzz(badQueryFor("manage"), (q) => request(`/manage${q}`), pageRefusal);
+    await fuzz(badQueryFor("email"), (q) => request(`/manage${q}`), pageRefusal);
   });
 
   for (const action of ["export", "erase"]) {
     it(`POST /manage/${action}`, async () => {
       await fuzz(
-        fc.tuple(badQueryFor("manage"), anyBody, anyType),
+        fc.tuple(badQueryFor("email"), anyBody, anyType),
         ([q, body, type]) =>
           request(`/manage/${action}${q}`, {
             method: "POST",
@@ -459,7 +464,7 @@ describe("fuzz: bad requests at every endpoint", () => {
 
   it("POST /api/events/play (anonymous plays are counted; nobody's record changes)", async () => {
     await fuzz(
-      fc.tuple(badTokenFor("click"), anyBody, anyType),
+      fc.tuple(badTokenFor("email"), anyBody, anyType),
       ([cookie, body, type]) =>
         request("/api/events/play", {
           method: "POST",
@@ -529,7 +534,7 @@ describe("tokens at the endpoints", () => {
       sid: sidFor(stack.deps, email),
       unsubscribe: tokenOf(links.unsubscribe),
       manage: tokenOf(links.manage),
-      click: (links.tracked.masterclass as string).split("/c/")[1] as string,
+      click: (links.tracked.masterclass as string).split("/").at(-1) as string,
     };
   }
 
@@ -560,8 +565,9 @@ describe("tokens at the endpoints", () => {
       ],
     ],
     click: (t: string): [string, RequestInit][] => [
+      [`/c/masterclass/${enc(t)}`, {}],
+      [`/c/masterclass/${enc(t)}`, { method: "HEAD" }],
       [`/c/${enc(t)}`, {}],
-      [`/c/${enc(t)}`, { method: "HEAD" }],
     ],
     manage: (t: string): [string, RequestInit][] => [
       [`/manage?t=${enc(t)}`, {}],
@@ -602,7 +608,7 @@ describe("tokens at the endpoints", () => {
     expect((await request(`/u?t=${a.unsubscribe}`)).status).toBe(200);
     expect((await request(`/manage?t=${a.manage}`)).status).toBe(200);
     expect((await request(`/confirm?t=${pendingConfirm}`)).status).toBe(200);
-    const click = await request(`/c/${a.click}`, { method: "HEAD" });
+    const click = await request(`/c/masterclass/${a.click}`, { method: "HEAD" });
     expect(click.status).toBe(302);
   });
 
@@ -639,13 +645,24 @@ describe("tokens at the endpoints", () => {
   });
 
   it("expired tokens are refused everywhere", async () => {
-    const { tokens } = stack.deps;
+    const { tokens, store } = stack.deps;
     const soon = clock.now() + 60_000;
+    const generation = (await store.get(a.sid))?.generation;
+    const pendingGeneration = (await store.get(pendingSid))?.generation;
     const shortLived = [
-      tokens.sign({ purpose: "unsubscribe", sid: a.sid, expiresAt: soon }),
-      tokens.sign({ purpose: "manage", sid: a.sid, expiresAt: soon }),
-      tokens.sign({ purpose: "click", sid: a.sid, link: "masterclass", expiresAt: soon }),
-      tokens.sign({ purpose: "confirm", sid: pendingSid, expiresAt: soon }),
+      tokens.sign({
+        purpose: "email",
+        sid: a.sid,
+        generation,
+        emailId: "welcome",
+        expiresAt: soon,
+      }),
+      tokens.sign({
+        purpose: "confirm",
+        sid: pendingSid,
+        generation: pendingGeneration,
+        expiresAt: soon,
+      }),
     ];
     expect((await request(`/u?t=${shortLived[0]}`)).status).toBe(200);
     clock.advance(60_001);
@@ -670,14 +687,13 @@ describe("tokens at the endpoints", () => {
   });
 
   it("tokens are refused at every endpoint they were not made for", async () => {
-    const own: [string, Endpoint | undefined][] = [
-      [a.unsubscribe, "unsubscribe"],
-      [a.manage, "manage"],
-      [a.click, "click"],
-      [pendingConfirm, "confirm"],
-      [issueStamp(stack.deps), undefined],
-    ];
-    await expectRefused(own.flatMap(([t, e]) => everywhere(t, e)));
+    // An email's one token serves its unsubscribe, manage and click links, and nothing else.
+    expect(new Set([a.unsubscribe, a.manage, a.click]).size).toBe(1);
+    await expectRefused([
+      ...ENDPOINTS.confirm(a.unsubscribe),
+      ...everywhere(pendingConfirm, "confirm"),
+      ...everywhere(issueStamp(stack.deps)),
+    ]);
     expect((await subscriber(a.email))?.status).toBe("active");
     expect(await stack.deps.store.get(pendingSid)).toMatchObject({ status: "pending" });
   });
@@ -694,16 +710,19 @@ describe("tokens at the endpoints", () => {
   it("/c/ only ever redirects to a link target defined in content (property)", async () => {
     const { links } = stack.course.funnel;
     const targets = Object.values(links);
+    const generation = (await stack.deps.store.get(a.sid))?.generation;
     const sign = (sid: string, link: string) => {
       try {
-        return stack.deps.tokens.sign({
-          purpose: "click",
+        const token = stack.deps.tokens.sign({
+          purpose: "email",
           sid,
-          link,
+          generation,
+          emailId: "welcome",
           expiresAt: clock.now() + DAY_MS,
         });
+        return `${enc(link)}/${token}`;
       } catch {
-        return undefined; // not a link id a token can carry at all
+        return undefined;
       }
     };
     await fc.assert(
@@ -890,7 +909,10 @@ describe("user text is escaped in every page and email", () => {
       expectEscaped(manage, name, `manage page for ${email}`);
       const mail = await inbox(stack.inboxUrl, email);
       expect(mail.length, email).toBeGreaterThanOrEqual(3);
-      for (const m of mail) {
+      const [confirmation, ...marketing] = mail;
+      // Before they confirm, none of their text is in our mail.
+      expect(`${confirmation?.body.html}${confirmation?.body.text}`).not.toContain(name);
+      for (const m of marketing) {
         expectEscaped(m.body.html, name, `${m.subject} to ${email}`);
         expect(m.body.text, `${m.subject} to ${email}`).toContain(name);
         expect(m.subject).not.toMatch(/[\r\n]/);

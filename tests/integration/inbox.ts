@@ -32,15 +32,14 @@ export function header(email: StoredEmail, name: string): string | undefined {
   return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }
 
-/** Tracked links (`<site>/c/<token>`) in `html`, by the link id their token names. */
+/** Tracked links (`<site>/c/<link id>/<token>`) in `html`, by link id. */
 export function trackedLinks(html: string, siteUrl: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/href="([^"]+)"/g)) {
     const href = (m[1] as string).replaceAll("&amp;", "&");
     if (!href.startsWith(`${siteUrl}/c/`)) continue;
-    const payload = href.slice(`${siteUrl}/c/`.length).split(".")[0] ?? "";
-    const { l } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { l: string };
-    out[l] = href;
+    const link = href.slice(`${siteUrl}/c/`.length).split("/")[0] ?? "";
+    out[link] = href;
   }
   return out;
 }

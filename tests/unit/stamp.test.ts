@@ -54,11 +54,11 @@ describe("checkStamp: what was submitted", () => {
       false,
     ],
     [
-      "a click token, not a stamp",
+      "an email link token, not a stamp",
       tokens.sign({
-        purpose: "click",
+        purpose: "email",
         sid: "abc",
-        link: "masterclass",
+        emailId: "welcome",
         expiresAt: ISSUED + TTL_MS,
       }),
       false,

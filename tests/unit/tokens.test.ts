@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import { TokenError } from "../../functions/core/errors";
 import {
   createTokens,
+  DEFAULT_KEY_GRACE_DAYS,
   dueShard,
+  keyId,
   PURPOSES,
   type Purpose,
+  parseKeyRing,
   subscriberId,
 } from "../../functions/core/tokens";
 
@@ -33,13 +36,21 @@ function split(token: string): [string, string] {
   return [body, sig];
 }
 
+const KID = keyId(KEY);
+const GEN = 7;
+
 /** A payload signed with the real key, to reach the checks that run after the signature. */
 function signRaw(json: string, key = KEY): string {
   const body = Buffer.from(json).toString("base64url");
   return `${body}.${createHmac("sha256", key).update(body).digest("base64url")}`;
 }
 
-const confirmToken = tokens.sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+const confirmToken = tokens.sign({
+  purpose: "confirm",
+  sid: SID,
+  generation: GEN,
+  expiresAt: EXPIRY,
+});
 const [body, sig] = split(confirmToken);
 
 function refusal(run: () => unknown): string {
@@ -53,21 +64,47 @@ function refusal(run: () => unknown): string {
 }
 
 describe("createTokens: round trip", () => {
-  const cases: { purpose: Purpose; link?: string }[] = [
-    ...PURPOSES.map((purpose) => ({ purpose })),
-    { purpose: "click", link: "masterclass" },
-    { purpose: "click", link: "lesson-2:guide" },
+  const cases = [
+    ...PURPOSES.map((purpose) => ({ purpose, generation: GEN, emailId: undefined })),
+    { purpose: "email" as const, generation: 0, emailId: "lesson-2" },
+    { purpose: "email" as const, generation: 2 ** 31 - 1, emailId: "welcome" },
+    { purpose: "stamp" as const, generation: undefined, emailId: undefined },
   ];
 
-  it.each(cases)("$purpose (link $link) verifies to the claims it was signed with", (c) => {
-    const token = tokens.sign({ ...c, sid: SID, expiresAt: EXPIRY });
-    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(tokens.verify(token, c.purpose, BEFORE)).toEqual({
-      purpose: c.purpose,
+  it.each(cases)(
+    "$purpose (generation $generation, email $emailId) verifies to its claims",
+    (c) => {
+      const token = tokens.sign({ ...c, sid: SID, expiresAt: EXPIRY });
+      expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+      expect(tokens.verify(token, c.purpose, BEFORE)).toEqual({
+        version: 2,
+        purpose: c.purpose,
+        sid: SID,
+        generation: c.generation,
+        emailId: c.emailId,
+        keyId: KID,
+        expiresAt: EXPIRY,
+      });
+    },
+  );
+
+  it("the payload names purpose, key, subscriber, generation, email and expiry", () => {
+    const token = tokens.sign({
+      purpose: "email",
       sid: SID,
-      link: c.link,
+      generation: GEN,
+      emailId: "lesson-3",
       expiresAt: EXPIRY,
     });
+    const payload = JSON.parse(Buffer.from(split(token)[0], "base64url").toString());
+    expect(payload).toEqual({ v: 2, p: "email", k: KID, s: SID, g: GEN, m: "lesson-3", e: EXPIRY });
+  });
+
+  it("verify accepts any of several purposes, and only those", () => {
+    expect(tokens.verify(confirmToken, ["email", "confirm"], BEFORE).purpose).toBe("confirm");
+    expect(refusal(() => tokens.verify(confirmToken, ["email", "unsubscribe"], BEFORE))).toBe(
+      "wrong purpose",
+    );
   });
 
   it("a second instance with the same key verifies the first one's tokens", () => {
@@ -83,7 +120,15 @@ describe("createTokens: refusals", () => {
   ).toString("base64url");
 
   const cases: [label: string, token: string, purpose: Purpose, now: number, message: string][] = [
-    ["payload: first char flipped", `${flip(body, 0)}.${sig}`, "confirm", BEFORE, "bad signature"],
+    // The payload is decoded first, to find the key it names: a flip that breaks the JSON is
+    // refused there, one that keeps it is refused by the signature.
+    [
+      "payload: first char flipped",
+      `${flip(body, 0)}.${sig}`,
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
     [
       "payload: middle char flipped",
       `${flip(body, body.length >> 1)}.${sig}`,
@@ -96,7 +141,7 @@ describe("createTokens: refusals", () => {
       `${flip(body, body.length - 1)}.${sig}`,
       "confirm",
       BEFORE,
-      "bad signature",
+      "malformed payload",
     ],
     [
       "signature: first char flipped",
@@ -149,8 +194,52 @@ describe("createTokens: refusals", () => {
       createTokens(OTHER_KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY }),
       "confirm",
       BEFORE,
+      "unknown or retired key",
+    ],
+    [
+      "another key's signature under this key's id",
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: SID, e: EXPIRY }), OTHER_KEY),
+      "confirm",
+      BEFORE,
       "bad signature",
     ],
+    [
+      "v1 payload signed with another key",
+      signRaw(JSON.stringify({ p: "unsubscribe", s: SID, e: EXPIRY }), OTHER_KEY),
+      "unsubscribe",
+      BEFORE,
+      "bad signature",
+    ],
+    [
+      "signed payload with a negative generation",
+      signRaw(JSON.stringify({ v: 2, p: "email", k: KID, s: SID, g: -1, e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with a fractional generation",
+      signRaw(JSON.stringify({ v: 2, p: "email", k: KID, s: SID, g: 1.5, e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload claiming format 3",
+      signRaw(JSON.stringify({ v: 3, p: "email", k: KID, s: SID, e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "v2 purpose signed in the v1 shape",
+      signRaw(JSON.stringify({ p: "email", s: SID, e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    ["confirm token used as an email link", confirmToken, "email", BEFORE, "wrong purpose"],
+    ["confirm token used to erase", confirmToken, "erase", BEFORE, "wrong purpose"],
     [
       "other sid's payload with this signature",
       `${otherBody}.${sig}`,
@@ -187,28 +276,28 @@ describe("createTokens: refusals", () => {
     ],
     [
       "signed payload with an unknown purpose",
-      signRaw(JSON.stringify({ p: "admin", s: SID, e: EXPIRY })),
+      signRaw(JSON.stringify({ v: 2, p: "admin", k: KID, s: SID, e: EXPIRY })),
       "confirm",
       BEFORE,
       "malformed payload",
     ],
     [
       "signed payload with an extra field",
-      signRaw(JSON.stringify({ p: "confirm", s: SID, e: EXPIRY, admin: true })),
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: SID, e: EXPIRY, admin: true })),
       "confirm",
       BEFORE,
       "malformed payload",
     ],
     [
       "signed payload without expiry",
-      signRaw(JSON.stringify({ p: "confirm", s: SID })),
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: SID })),
       "confirm",
       BEFORE,
       "malformed payload",
     ],
     [
       "signed payload with a sid outside base64url",
-      signRaw(JSON.stringify({ p: "confirm", s: "a/b", e: EXPIRY })),
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: "a/b", e: EXPIRY })),
       "confirm",
       BEFORE,
       "malformed payload",
@@ -262,8 +351,8 @@ describe("subscriberId", () => {
     expect(subscriberId(KEY, address)).toBe(sid);
     expect(subscriberId(Buffer.from(KEY), address)).toBe(sid);
     expect(sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const token = tokens.sign({ purpose: "manage", sid, expiresAt: EXPIRY });
-    expect(tokens.verify(token, "manage", BEFORE).sid).toBe(sid);
+    const token = tokens.sign({ purpose: "email", sid, generation: 1, expiresAt: EXPIRY });
+    expect(tokens.verify(token, "email", BEFORE).sid).toBe(sid);
   });
 
   it("differs per address", () => {
@@ -328,5 +417,103 @@ describe("createTokens: one spelling per token", () => {
     const t = tokens.sign({ purpose: "confirm", sid: SID, expiresAt: at });
     expect(tokens.verify(t, "confirm", at - 1).expiresAt).toBe(at);
     expect(() => tokens.verify(t, "confirm", at)).toThrow("expired");
+  });
+});
+
+describe("format v1 tokens (emails sent before v2)", () => {
+  const v1 = (p: string, extra: Record<string, unknown> = {}) =>
+    signRaw(JSON.stringify({ p, s: SID, ...extra, e: EXPIRY }));
+
+  it.each(["unsubscribe", "manage", "confirm"] as const)("a v1 %s token still verifies", (p) => {
+    expect(tokens.verify(v1(p), p, BEFORE)).toEqual({
+      version: 1,
+      purpose: p,
+      sid: SID,
+      link: undefined,
+      expiresAt: EXPIRY,
+    });
+  });
+
+  it("a v1 click token keeps its link id", () => {
+    expect(tokens.verify(v1("click", { l: "masterclass" }), "click", BEFORE).link).toBe(
+      "masterclass",
+    );
+  });
+
+  it("a v1 token still expires", () => {
+    expect(refusal(() => tokens.verify(v1("unsubscribe"), "unsubscribe", EXPIRY))).toBe("expired");
+  });
+});
+
+describe("key rotation", () => {
+  const NEW_KEY = "n".repeat(32);
+  const ROTATED = BEFORE - 86_400_000;
+  const UNTIL = ROTATED + 30 * 86_400_000;
+  const rotated = createTokens({ current: NEW_KEY, previous: { key: KEY, until: UNTIL } });
+  const oldToken = tokens.sign({
+    purpose: "email",
+    sid: SID,
+    generation: GEN,
+    expiresAt: UNTIL * 2,
+  });
+  const oldV1 = signRaw(JSON.stringify({ p: "unsubscribe", s: SID, e: UNTIL * 2 }));
+
+  it("the current key signs, and the token names it", () => {
+    const t = rotated.sign({ purpose: "email", sid: SID, generation: GEN, expiresAt: EXPIRY });
+    expect(rotated.keyId).toBe(keyId(NEW_KEY));
+    expect(rotated.verify(t, "email", BEFORE).keyId).toBe(keyId(NEW_KEY));
+    expect(refusal(() => tokens.verify(t, "email", BEFORE))).toBe("unknown or retired key");
+  });
+
+  it("the previous key is accepted until the grace period ends, then refused", () => {
+    expect(rotated.verify(oldToken, "email", UNTIL - 1).keyId).toBe(KID);
+    expect(rotated.verify(oldV1, "unsubscribe", UNTIL - 1).version).toBe(1);
+    expect(refusal(() => rotated.verify(oldToken, "email", UNTIL))).toBe("unknown or retired key");
+    expect(refusal(() => rotated.verify(oldV1, "unsubscribe", UNTIL))).toBe("bad signature");
+  });
+
+  it("a key that is neither current nor previous is refused", () => {
+    const third = createTokens("t".repeat(32)).sign({
+      purpose: "email",
+      sid: SID,
+      expiresAt: EXPIRY,
+    });
+    expect(refusal(() => rotated.verify(third, "email", BEFORE))).toBe("unknown or retired key");
+  });
+});
+
+describe("parseKeyRing", () => {
+  const A = "a".repeat(40);
+  const B = "b".repeat(40);
+  it("a plain key is the current key with no previous", () => {
+    expect(parseKeyRing(`  ${A}\n`)).toEqual({ current: A });
+  });
+  it("JSON with a previous key accepts it for graceDays after rotatedAt", () => {
+    const ring = parseKeyRing(
+      JSON.stringify({ current: A, previous: B, rotatedAt: "2027-01-01T00:00:00Z", graceDays: 10 }),
+    );
+    expect(ring).toEqual({
+      current: A,
+      previous: { key: B, until: Date.parse("2027-01-11T00:00:00Z") },
+    });
+  });
+  it(`graceDays defaults to ${DEFAULT_KEY_GRACE_DAYS}`, () => {
+    const ring = parseKeyRing(
+      JSON.stringify({ current: A, previous: B, rotatedAt: "2027-01-01T00:00:00Z" }),
+    );
+    expect(ring.previous?.until).toBe(
+      Date.parse("2027-01-01T00:00:00Z") + DEFAULT_KEY_GRACE_DAYS * 86_400_000,
+    );
+  });
+  it.each([
+    ["a short plain key", "short", "at least 32 bytes"],
+    ["broken JSON", "{current:", "not valid JSON"],
+    ["a short current key", JSON.stringify({ current: "x" }), "current"],
+    ["previous without rotatedAt", JSON.stringify({ current: A, previous: B }), "rotatedAt"],
+    ["an unknown field", JSON.stringify({ current: A, next: B }), "key ring"],
+  ])("%s is refused with a message that names the problem, never a key", (_l, stored, message) => {
+    const text = refusal(() => parseKeyRing(stored));
+    expect(text).toContain(message);
+    expect(text).not.toContain(A);
   });
 });

@@ -45,6 +45,7 @@ const input: SignupInput = {
   consent: consentNow,
   sequenceId: "healthy-hips",
   sequenceVersion: 1,
+  generation: 5,
 };
 
 /** A subscriber as stored; pending, one confirmation sent an hour ago, unless overridden. */

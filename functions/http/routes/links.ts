@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
+import { linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
 import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
 import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
@@ -26,7 +27,7 @@ const SCANNER_AGENTS =
 /** Verifies the `t` query token for `purpose`, or undefined. */
 function claimsOf(
   c: Context<Env>,
-  purpose: Purpose,
+  purpose: Purpose | readonly Purpose[],
   token = c.req.query("t"),
 ): TokenClaims | undefined {
   if (!token) return undefined;
@@ -45,7 +46,50 @@ const badLink = (c: Context<Env>) =>
     "It may be incomplete or out of date. Copy the whole link from the email, or sign up again.",
   );
 
+/** Links of a marketing email: v2 "email" tokens, and v1 unsubscribe/manage links sent before. */
+const UNSUBSCRIBE: readonly Purpose[] = ["email", "unsubscribe"];
+const MANAGE: readonly Purpose[] = ["email", "manage"];
+
 const limit = bodyLimit({ maxSize: 4096, onError: (c) => c.text("request body too large", 413) });
+
+/**
+ * A click-through: records who clicked what (flagging likely scanners) when the link still
+ * speaks for a subscriber, counts it, and redirects to the target content names.
+ */
+async function click(
+  c: Context<Env>,
+  claims: TokenClaims | undefined,
+  link: string,
+  target: string | undefined,
+) {
+  privatePage(c);
+  if (!claims || !target) return badLink(c);
+  const deps = c.get("deps");
+  const now = deps.clock.now();
+  const read = await deps.store.get(claims.sid);
+  // A link that no longer speaks for the record (erased, or signed for an earlier one) still
+  // redirects, but nothing is recorded about anyone.
+  const sub = linkFits(claims, read) ? read : undefined;
+  const lastSend = sub?.sends.at(-1)?.at;
+  const scanner =
+    c.req.method === "HEAD" ||
+    SCANNER_AGENTS.test(c.req.header("user-agent") ?? "") ||
+    (lastSend !== undefined && now - Date.parse(lastSend) < SCANNER_WINDOW_MS);
+  if (sub) {
+    await deps.store.recordClick(claims.sid, { link, at: new Date(now).toISOString(), scanner });
+  }
+  await countClick(deps.store, sub, emailOf(sub, { emailId: claims.emailId }), scanner, now);
+  if (!scanner) {
+    const token = c.req.param("token") as string;
+    setCookie(c, VIEW_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "Lax",
+      path: "/api/events",
+      maxAge: 86400,
+    });
+  }
+  return c.redirect(target, 302);
+}
 
 /** Confirm, unsubscribe, click-through, manage and the masterclass: every link in an email. */
 export const linkRoutes = new Hono<Env>()
@@ -60,7 +104,7 @@ export const linkRoutes = new Hono<Env>()
     privatePage(c);
     const claims = claimsOf(c, "confirm");
     if (!claims) return badLink(c);
-    const result = await confirm(c.get("deps"), claims.sid);
+    const result = await confirm(c.get("deps"), claims);
     if (!result.ok) {
       if (result.reason === "expired")
         return messagePage(
@@ -89,7 +133,7 @@ export const linkRoutes = new Hono<Env>()
   })
   .get("/u", (c) => {
     privatePage(c);
-    if (!claimsOf(c, "unsubscribe")) return badLink(c);
+    if (!claimsOf(c, UNSUBSCRIBE)) return badLink(c);
     return c.html(
       UnsubscribePage({ funnel: c.get("deps").course.funnel, token: c.req.query("t") as string }),
     );
@@ -97,54 +141,33 @@ export const linkRoutes = new Hono<Env>()
   // The page's button and RFC 8058 one-click POSTs from mail clients both land here.
   .post("/u", limit, async (c) => {
     privatePage(c);
-    const claims = claimsOf(c, "unsubscribe");
+    const claims = claimsOf(c, UNSUBSCRIBE);
     if (!claims) return badLink(c);
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    await unsubscribe(c.get("deps"), claims.sid);
+    await unsubscribe(c.get("deps"), claims, { emailId: claims.emailId });
     if (body["List-Unsubscribe"] === "One-Click") return c.text("Unsubscribed.", 200);
     return c.html(UnsubscribedPage({ funnel: c.get("deps").course.funnel }));
   })
-  .on(["GET", "HEAD"], "/c/:token", async (c) => {
-    privatePage(c);
-    const deps = c.get("deps");
+  // One token per email: the link id travels beside it and must be one that email uses.
+  .on(["GET", "HEAD"], "/c/:link/:token", (c) => {
+    const claims = claimsOf(c, "email", c.req.param("token"));
+    const target = claims && linkTarget(c.get("deps").course, c.req.param("link"), claims.emailId);
+    return click(c, claims, c.req.param("link"), target);
+  })
+  // Links in emails sent before one token per email: `/c/<v1 click token>`.
+  .on(["GET", "HEAD"], "/c/:token", (c) => {
     const claims = claimsOf(c, "click", c.req.param("token"));
-    const { links } = deps.course.funnel;
-    // Own keys only: a link id such as "constructor" must not reach Object.prototype.
-    const target =
-      claims?.link && Object.hasOwn(links, claims.link) ? links[claims.link] : undefined;
-    if (!claims || !target) return badLink(c);
-    const now = deps.clock.now();
-    const sub = await deps.store.get(claims.sid);
-    const lastSend = sub?.sends.at(-1)?.at;
-    const scanner =
-      c.req.method === "HEAD" ||
-      SCANNER_AGENTS.test(c.req.header("user-agent") ?? "") ||
-      (lastSend !== undefined && now - Date.parse(lastSend) < SCANNER_WINDOW_MS);
-    if (sub) {
-      await deps.store.recordClick(claims.sid, {
-        link: claims.link as string,
-        at: new Date(now).toISOString(),
-        scanner,
-      });
-    }
-    await countClick(deps.store, sub, emailOf(sub), scanner, now);
-    if (!scanner) {
-      setCookie(c, VIEW_COOKIE, c.req.param("token"), {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/api/events",
-        maxAge: 86400,
-      });
-    }
-    return c.redirect(target, 302);
+    const link = claims?.link ?? "";
+    return click(c, claims, link, claims && linkTarget(c.get("deps").course, link));
   })
   .get("/masterclass", (c) => c.html(MasterclassPage({ funnel: c.get("deps").course.funnel })))
   // The video started playing: a person, not a scanner. Attributed when they came from an email.
   .post(PLAY_BEACON_PATH, limit, async (c) => {
     const deps = c.get("deps");
     const now = deps.clock.now();
-    const claims = claimsOf(c, "click", getCookie(c, VIEW_COOKIE));
-    if (claims) {
+    const claims = claimsOf(c, ["email", "click"], getCookie(c, VIEW_COOKIE));
+    // Only for a subscriber the link still speaks for: nothing is re-created after an erase.
+    if (claims && linkFits(claims, await deps.store.get(claims.sid))) {
       await deps.store.recordClick(claims.sid, {
         link: "play",
         at: new Date(now).toISOString(),
@@ -158,9 +181,9 @@ export const linkRoutes = new Hono<Env>()
   .get("/manage", async (c) => {
     privatePage(c);
     const deps = c.get("deps");
-    const claims = claimsOf(c, "manage");
+    const claims = claimsOf(c, MANAGE);
     const sub = claims && (await deps.store.get(claims.sid));
-    if (!claims || !sub) return badLink(c);
+    if (!claims || !linkFits(claims, sub)) return badLink(c);
     const summary = {
       firstName: sub.firstName,
       status: sub.status,
@@ -173,16 +196,16 @@ export const linkRoutes = new Hono<Env>()
   })
   .post("/manage/export", limit, async (c) => {
     privatePage(c);
-    const claims = claimsOf(c, "manage");
-    const data = claims && (await exportData(c.get("deps"), claims.sid));
+    const claims = claimsOf(c, MANAGE);
+    const data = claims && (await exportData(c.get("deps"), claims));
     if (!claims || !data) return badLink(c);
     c.header("Content-Disposition", 'attachment; filename="my-data.json"');
     return c.json(data);
   })
   .post("/manage/erase", limit, async (c) => {
     privatePage(c);
-    const claims = claimsOf(c, "manage");
-    if (!claims) return badLink(c);
+    const claims = claimsOf(c, MANAGE);
+    if (!claims || !linkFits(claims, await c.get("deps").store.get(claims.sid))) return badLink(c);
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     if (!body.confirm)
       return messagePage(

@@ -55,13 +55,16 @@ export class WriteRecorder {
     return () => {
       const since = this.writes.slice(from);
       return {
-        subscriberWrites: since.filter((w) => !w.pk.startsWith("STATS#")).map((w) => w.pk),
-        statsWrites: since.filter((w) => w.pk.startsWith("STATS#")).length,
+        // Counters (daily `STATS#`, sharded `STAT#`) carry no identity; everything else does.
+        subscriberWrites: since.filter((w) => !COUNTER.test(w.pk)).map((w) => w.pk),
+        statsWrites: since.filter((w) => COUNTER.test(w.pk)).length,
         sends: this.sends - sends,
       };
     };
   }
 }
+
+const COUNTER = /^STATS?#/;
 
 export type Items = Record<string, Record<string, AttributeValue>>;
 
@@ -101,9 +104,9 @@ const num = (v: AttributeValue | undefined) => Number(v?.N ?? 0);
 export function expectOnlyScannerClicks(before: Items, after: Items) {
   for (const key of Object.keys(before)) expect(after[key], `${key} still exists`).toBeDefined();
   for (const [key, item] of Object.entries(after)) {
-    if (key.startsWith("STATS#")) {
+    if (COUNTER.test(key)) {
       for (const [attr, value] of Object.entries(item)) {
-        if (/^clicks:|^plays$/.test(attr))
+        if (/^clicks:|^humanClicks$|^clicked$|^watched$|^plays$/.test(attr))
           expect(num(value), `${key} ${attr}`).toBe(num(before[key]?.[attr]));
       }
       continue;

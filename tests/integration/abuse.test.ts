@@ -860,7 +860,8 @@ describe("mail scanners change nothing", () => {
     const clicks = await stack.deps.store.clicks(sidFor(stack.deps, active));
     expect(clicks.length).toBeGreaterThan(0);
     expect(clicks.every((c) => c.scanner)).toBe(true);
-  });
+    // Hundreds of requests: room for a busy machine.
+  }, 120_000);
 });
 
 describe("user text is escaped in every page and email", () => {

@@ -13,7 +13,6 @@ export const CONFIG_SOURCES = {
   siteUrl: "HH_SITE_URL",
   certificateArn: "HH_CERTIFICATE_ARN",
   alarmEmail: "HH_ALARM_EMAIL",
-  ownerEmails: "HH_OWNER_EMAILS",
   sandboxRecipients: "HH_SANDBOX_RECIPIENTS",
 } as const;
 export type ConfigKey = keyof typeof CONFIG_SOURCES;
@@ -177,8 +176,6 @@ export const DeployConfigSchema = z
       .optional(),
     /** Gets the alarms; also DMARC aggregate reports. */
     alarmEmail: z.email({ error: "not an email address" }),
-    /** The people who may log in to /admin. */
-    ownerEmails: emailList(20).optional(),
     /** While in the SES sandbox: addresses to verify and allow as test recipients. */
     sandboxRecipients: emailList(10).optional(),
   })

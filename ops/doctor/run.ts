@@ -133,15 +133,19 @@ export async function runDoctor(deps: DoctorDeps): Promise<Report> {
     { name: "Site", findings: site },
   ];
   const all = sections.flatMap((s) => s.findings);
-  const firstFailOrWarn = all.find((f) => f.status === "fail" || f.status === "warn");
-  const firstOpen = firstFailOrWarn ?? all.find((f) => f.status === "skip");
+  // Before the first deploy, deploying comes next (bootstrap first); after it, the first
+  // failure, then the first thing to watch.
+  const open = (status: string) => all.find((f) => f.status === status);
+  const nextUp = stack.deployed
+    ? (open("fail") ?? open("warn") ?? open("skip"))
+    : (stackFindings.find((f) => f.status !== "pass") ?? open("fail") ?? open("warn"));
   return {
     stage: config.stage,
     stackName: name,
     region,
     account: deps.caller.account,
     sections,
-    next: firstOpen?.fix,
+    next: nextUp?.fix,
     failed: all.some((f) => f.status === "fail"),
   };
 }

@@ -121,19 +121,16 @@ describe("deployment configuration", () => {
     ).toBe("eu-west-1");
   });
 
-  it("refuses an alarm, reply-to or owner address that is not an email address", () => {
+  it("refuses an alarm, reply-to or test-recipient address that is not an email address (owners: content/funnel.yaml)", () => {
     expect(failure({ ...complete, alarmEmail: "alarms" })).toContain(
       'invalid value "alarmEmail": not an email address',
     );
     expect(failure({ ...complete, replyTo: "clara at hips" })).toContain(
       'invalid value "replyTo": not an email address',
     );
-    expect(failure(complete, { HH_OWNER_EMAILS: "clara@hips.example, clara" })).toContain(
-      'invalid value "ownerEmails": not an email address',
+    expect(failure(complete, { HH_SANDBOX_RECIPIENTS: "me@mail.example, me" })).toContain(
+      'invalid value "sandboxRecipients": not an email address',
     );
-    expect(
-      readConfig(complete, { HH_OWNER_EMAILS: "clara@hips.example, ben@hips.example" }).ownerEmails,
-    ).toEqual(["clara@hips.example", "ben@hips.example"]);
   });
 
   it("names the stage, `prod` by default, and takes a stage's own values over the shared ones", () => {

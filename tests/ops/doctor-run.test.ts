@@ -149,7 +149,9 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
     const text = formatReport(report);
     if (process.env.DOCTOR_SAMPLE) console.log(`${text}\n`);
     expect(report.failed).toBe(true);
-    expect(report.next).toContain("Add the three DKIM records below.");
+    expect(report.next).toBe(
+      `Add a CNAME record at your DNS host: name ${reply.DKIM_TOKENS[2]}._domainkey.hips.example, value ${reply.DKIM_TOKENS[2]}.dkim.amazonses.com.`,
+    );
     expect(text).toContain("FAIL  DKIM record 3 of 3");
     expect(text).toContain("FAIL  Alarm email to alarms@hips.example is pending confirmation");
   });

@@ -31,10 +31,10 @@ export function reportText(r: Report, days = 30): string {
     `  signups        ${sparkline(recent.map((d) => d.signups))}  ${total("signups")}`,
     `  confirmations  ${sparkline(recent.map((d) => d.confirmations))}  ${total("confirmations")}`,
     ``,
-    `Emails            sent  clicks  scanner  click rate  unsubs  bounces  complaints  rejects`,
+    `Emails                      sent  clicks  scanner  click rate  unsubs  bounces  complaints  rejects`,
     ...r.emails.map(
       (e) =>
-        `  ${e.id.slice(0, 14).padEnd(14)}${pad(e.sent, 6)}${pad(e.humanClicks, 8)}${pad(e.scannerClicks, 9)}${pad(pct(e.clickRate), 12)}${pad(e.unsubscribes, 8)}${pad(e.bounces, 9)}${pad(e.complaints, 12)}${pad(e.rejects, 9)}`,
+        `  ${e.id.slice(0, 24).padEnd(24)}${pad(e.sent, 6)}${pad(e.humanClicks, 8)}${pad(e.scannerClicks, 9)}${pad(pct(e.clickRate), 12)}${pad(e.unsubscribes, 8)}${pad(e.bounces, 9)}${pad(e.complaints, 12)}${pad(e.rejects, 9)}`,
     ),
     ``,
     `Subscribers  ${Object.entries(r.subscribers)

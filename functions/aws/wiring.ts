@@ -43,7 +43,9 @@ export function idKey(): Promise<string> {
 /** The scheduler tick: query the due index, claim, enqueue. No keys, no mail. */
 export function dispatchDeps() {
   const { logger } = createLogger();
-  return { store: subscriberStore(), queue: sendQueue(), leaseMs: LEASE_MS, clock, logger };
+  // SEQUENCE_PAUSED mirrors `sequence.paused` in funnel.yaml (the dispatcher carries no content).
+  const paused = process.env.SEQUENCE_PAUSED === "true";
+  return { store: subscriberStore(), queue: sendQueue(), leaseMs: LEASE_MS, clock, logger, paused };
 }
 
 /** The SES feedback worker: find the subscriber by address and mark them. */

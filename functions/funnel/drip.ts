@@ -49,9 +49,11 @@ export async function claim(
  * does not stop the others; its entry is still due (or its lease runs out) at the next tick.
  */
 export async function dispatch(
-  deps: Pick<DripDeps, "store" | "queue" | "leaseMs" | "logger">,
+  deps: Pick<DripDeps, "store" | "queue" | "leaseMs" | "logger"> & { paused?: boolean },
   now: number,
 ) {
+  // The owner paused the whole sequence: nobody is claimed; everyone keeps their place.
+  if (deps.paused) return { claimed: 0, failed: 0 };
   let claimed = 0;
   let failed = 0;
   for (let shard = 0; shard < DUE_SHARDS; shard++) {
@@ -82,10 +84,11 @@ export async function dispatch(
 
 /** Claims one subscriber right away (the welcome email must not wait for the next tick). */
 export async function kick(
-  deps: Pick<DripDeps, "store" | "queue" | "leaseMs">,
+  deps: Pick<DripDeps, "store" | "queue" | "leaseMs"> & { course?: Course },
   sid: string,
   now: number,
 ) {
+  if (deps.course?.funnel.sequence.paused) return false;
   const sub = await deps.store.get(sid);
   if (sub?.status !== "active" || !sub.dueAt || Date.parse(sub.dueAt) > now) return false;
   const job = await claim(deps, { sid, step: sub.step, dueAt: sub.dueAt }, now);
@@ -101,6 +104,8 @@ export type SendOutcome = "sent" | "skipped" | "failed";
  * rejects are recorded on the subscriber and the sequence moves past that email.
  */
 export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome> {
+  // Paused while the job waited: send nothing; the claim runs out and falls due on resume.
+  if (deps.course.funnel.sequence.paused) return "skipped";
   const sub = await deps.store.get(job.sid);
   if (sub?.status !== "active" || sub.lease !== job.lease || sub.step !== job.step)
     return "skipped";

@@ -219,7 +219,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     shell.route("/", app);
 
     const tick = async () => {
-      const result = await dispatch(deps, clock.now());
+      const result = await dispatch(
+        { ...deps, paused: course.funnel.sequence.paused === true },
+        clock.now(),
+      );
       await queue.drain();
       return result;
     };
@@ -229,7 +232,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        dispatch(deps, clock.now())
+        dispatch({ ...deps, paused: course.funnel.sequence.paused === true }, clock.now())
           .catch((e) => logger.error("dispatch failed", { error: (e as Error).name }))
           .finally(() => {
             running = false;

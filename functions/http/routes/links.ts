@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
+import { erase } from "../../funnel/owner";
 import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
 import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
 import type { Env } from "../context";
@@ -214,6 +215,6 @@ export const linkRoutes = new Hono<Env>()
         "Nothing was erased",
         "Tick the box to confirm, then press the button again.",
       );
-    await c.get("deps").store.erase(claims.sid);
+    await erase(c.get("deps"), claims.sid);
     return c.html(ErasedPage({ funnel: c.get("deps").course.funnel }));
   });

@@ -9,7 +9,7 @@ import { checkDns, type DnsResolver } from "./dns";
 import { describeError, type Finding, fail, isAccessDenied, pass } from "./finding";
 import { checkIdentity } from "./identity";
 import { checkSesRegion } from "./region";
-import { checkAccount, checkConfigurationSet } from "./sending";
+import { checkAccount, checkConfigurationSet, checkSandboxRecipients } from "./sending";
 import { checkCertificate, checkHealth } from "./site";
 import { checkBootstrap, checkStack } from "./stack";
 
@@ -101,6 +101,14 @@ export async function runDoctor(deps: DoctorDeps): Promise<Report> {
     ...(await guarded("SES account", () =>
       checkAccount(deps.ses, { region, sandboxRecipients: config.sandboxRecipients }),
     )),
+    ...(config.sandboxRecipients?.length
+      ? await guarded("Test recipients", () =>
+          checkSandboxRecipients(deps.ses, {
+            recipients: config.sandboxRecipients ?? [],
+            deployed: stack.deployed,
+          }),
+        )
+      : []),
     ...(await guarded("Configuration set", () =>
       checkConfigurationSet(deps.ses, { region, name: stack.outputs.ConfigurationSetName }),
     )),

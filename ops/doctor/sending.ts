@@ -1,6 +1,7 @@
 import {
   GetAccountCommand,
   GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
   type SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { consoleUrl, describeError, type Finding, fail, pass, skip, warn } from "./finding";
@@ -99,4 +100,36 @@ export async function checkConfigurationSet(
     );
   }
   return pass(`Configuration set ${ctx.name}: suppresses bounces and complaints`);
+}
+
+/**
+ * Each sandbox test recipient is verified: in the sandbox, SES delivers only to verified
+ * addresses, and verifying takes a click in the email AWS sends to each.
+ */
+export async function checkSandboxRecipients(
+  ses: Pick<SESv2Client, "send">,
+  ctx: { recipients: string[]; deployed: boolean },
+): Promise<Finding[]> {
+  return Promise.all(
+    ctx.recipients.map(async (email) => {
+      try {
+        const id = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: email }));
+        if (id.VerifiedForSendingStatus || id.VerificationStatus === "SUCCESS") {
+          return pass(`Test recipient ${email} is verified`);
+        }
+        return warn(
+          `Test recipient ${email} is not verified yet (${id.VerificationStatus ?? "PENDING"})`,
+          `Click the link in the "Amazon Web Services – Email Address Verification Request" email sent to ${email}; it expires after 24 hours (deploy again to have it resent).`,
+        );
+      } catch (e) {
+        if (!(e instanceof Error && e.name === "NotFoundException")) throw e;
+        return ctx.deployed
+          ? fail(
+              `Test recipient ${email} is not an SES identity`,
+              "Deploy the stack again: it adds each sandboxRecipients address.",
+            )
+          : skip(`Test recipient ${email}: the deploy asks AWS to verify it`, "Deploy the stack.");
+      }
+    }),
+  );
 }

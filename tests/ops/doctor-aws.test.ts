@@ -4,7 +4,11 @@ import { NoCredentialsError, whoAmI } from "../../ops/doctor/credentials";
 import type { Finding } from "../../ops/doctor/finding";
 import { checkIdentity, type IdentityContext } from "../../ops/doctor/identity";
 import { checkSesRegion } from "../../ops/doctor/region";
-import { checkAccount, checkConfigurationSet } from "../../ops/doctor/sending";
+import {
+  checkAccount,
+  checkConfigurationSet,
+  checkSandboxRecipients,
+} from "../../ops/doctor/sending";
 import { checkBootstrap, checkStack } from "../../ops/doctor/stack";
 import { clients } from "./clients";
 import * as reply from "./replies";
@@ -239,5 +243,28 @@ describe("alarm subscription (SNS ListSubscriptionsByTopic)", () => {
     expect(pending.status).toBe("fail");
     expect(pending.fix).toContain('"Confirm subscription"');
     expect((await check([{ endpoint: "someone@else.example" }])).status).toBe("fail");
+  });
+});
+
+describe("sandbox test recipients (GetEmailIdentity of each address)", () => {
+  const recipient = (verified: boolean) =>
+    reply.emailIdentity({ verification: verified ? "SUCCESS" : "PENDING" });
+
+  it("passes verified recipients, watches unverified ones, waits before the deploy", async () => {
+    const byAddress = (input: unknown) =>
+      recipient((input as { EmailIdentity: string }).EmailIdentity === "me@mail.example");
+    const ses = clients.ses({ GetEmailIdentityCommand: byAddress });
+    const recipients = ["me@mail.example", "friend@mail.example"];
+    expect(statuses(await checkSandboxRecipients(ses, { recipients, deployed: true }))).toEqual([
+      "pass Test recipient me@mail.example is verified",
+      "warn Test recipient friend@mail.example is not verified yet (PENDING)",
+    ]);
+    const none = clients.ses({
+      GetEmailIdentityCommand: reply.sesNotFound("Email identity me@mail.example does not exist."),
+    });
+    const before = await checkSandboxRecipients(none, { recipients, deployed: false });
+    expect(before.map((f) => f.status)).toEqual(["skip", "skip"]);
+    const lost = await checkSandboxRecipients(none, { recipients, deployed: true });
+    expect(lost.map((f) => f.status)).toEqual(["fail", "fail"]);
   });
 });

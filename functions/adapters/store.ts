@@ -6,18 +6,22 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { PublishedSequence } from "../core/sequence";
 import type { SendFailure, SendRecord, Subscriber } from "../core/subscriber";
 import { type Counts, createCounters } from "./counters";
 import { createOwnerStore } from "./owner-store";
-import { subscriberKey, TABLE } from "./table";
+import { sequenceKey, subscriberKey, TABLE } from "./table";
 
 type Attrs = Partial<Subscriber>;
 type Attr = keyof Subscriber;
 
-/** A due index entry: enough to claim the subscriber it names. */
+/**
+ * A due index entry: enough to claim the subscriber it names. The claim returns the item, so
+ * the job learns the email it is for (`nextId`) without the index projecting it (changing a
+ * deployed index's projection would mean rebuilding it).
+ */
 export interface DueEntry {
   sid: string;
-  step: number;
   dueAt: string;
 }
 
@@ -172,20 +176,42 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
       );
       const entries: DueEntry[] = (out.Items ?? [])
         .filter((i) => i.status === "active")
-        .map((i) => ({ sid: String(i.pk).slice(4), step: Number(i.step), dueAt: String(i.dueAt) }));
+        .map((i) => ({ sid: String(i.pk).slice(4), dueAt: String(i.dueAt) }));
+      return { entries, cursor: out.LastEvaluatedKey };
+    },
+
+    /** Every entry of one index shard, whatever its time (ops and parked shards), one page. */
+    async queryShard(shard: string, limit = 100, cursor?: Record<string, unknown>) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TABLE.dueIndex,
+          KeyConditionExpression: "#shard = :shard",
+          ExpressionAttributeNames: { "#shard": TABLE.dueShard },
+          ExpressionAttributeValues: { ":shard": shard },
+          Limit: limit,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      const entries = (out.Items ?? []).map((i) => ({
+        sid: String(i.pk).slice(4),
+        dueAt: String(i.dueAt),
+        status: String(i.status),
+      }));
       return { entries, cursor: out.LastEvaluatedKey };
     },
 
     /**
-     * Claims a due subscriber: moves `dueAt` to `leaseUntil` and stamps `lease`, only if step
-     * and dueAt are still what the index said. A crashed sender's claim falls due again.
+     * Claims a due subscriber: moves `dueAt` to `leaseUntil` and stamps `lease`, only if it is
+     * still active and due at the time the index said (every plan or advance moves `dueAt`).
+     * Returns the claimed item, whose `nextId` names the email the work is for.
      */
     claim(entry: DueEntry, lease: string, leaseUntil: string): Promise<Subscriber | undefined> {
       return conditionalUpdate(
         entry.sid,
-        "#status = :active AND #step = :step AND #dueAt = :dueAt",
-        { "#status": "status", "#step": "step", "#dueAt": "dueAt" },
-        { ":active": "active", ":step": entry.step, ":dueAt": entry.dueAt },
+        "#status = :active AND #dueAt = :dueAt",
+        { "#status": "status", "#dueAt": "dueAt" },
+        { ":active": "active", ":dueAt": entry.dueAt },
         { dueAt: leaseUntil, lease },
         [],
       );
@@ -196,9 +222,75 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
       return finishStep(sid, lease, "sends", sent, set, remove);
     },
 
-    /** Records a permanent failure of one step and moves past it (never retried forever). */
+    /** Records a permanent failure of one email and moves past it (never retried forever). */
     skip(sid: string, lease: string, failure: SendFailure, set: Attrs, remove: Attr[]) {
       return finishStep(sid, lease, "failures", failure, set, remove);
+    },
+
+    /** Applies a new plan without a send (the content changed), only while the lease is ours. */
+    async replan(sid: string, lease: string, set: Attrs, remove: Attr[]): Promise<boolean> {
+      const out = await conditionalUpdate(
+        sid,
+        "#lease = :lease AND #status = :active",
+        { "#lease": "lease", "#status": "status" },
+        { ":lease": lease, ":active": "active" },
+        set,
+        remove,
+      );
+      return out !== undefined;
+    },
+
+    /** Keeps one published order; false when that exact order was already published. */
+    async publishSequence(p: PublishedSequence): Promise<boolean> {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...sequenceKey(p.sequenceId, p.hash), ...p },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    /** Every published order of a sequence, oldest first, and which ones were fully resumed. */
+    async publishedSequences(
+      sequenceId: string,
+    ): Promise<(PublishedSequence & { resumedAt?: string })[]> {
+      const items: Record<string, unknown>[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :v)",
+            ExpressionAttributeValues: { ":pk": `SEQ#${sequenceId}`, ":v": "V#" },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        cursor = out.LastEvaluatedKey;
+      } while (cursor);
+      return items
+        .map(({ pk: _pk, sk: _sk, ...rest }) => rest as unknown as PublishedSequence)
+        .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
+    },
+
+    /** Notes that completed subscribers were offered the lessons of this order. */
+    async markResumed(sequenceId: string, hash: string, at: string): Promise<void> {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: sequenceKey(sequenceId, hash),
+          UpdateExpression: "SET resumedAt = :at",
+          ExpressionAttributeValues: { ":at": at },
+        }),
+      );
     },
 
     /** Erases everything stored under a subscriber (profile and click records). */

@@ -11,3 +11,8 @@ export const TABLE = {
 } as const;
 
 export const subscriberKey = (sid: string) => ({ pk: `SUB#${sid}`, sk: "PROFILE" });
+/** One published order of a sequence, keyed by the content hash of that order. */
+export const sequenceKey = (sequenceId: string, hash: string) => ({
+  pk: `SEQ#${sequenceId}`,
+  sk: `V#${hash}`,
+});

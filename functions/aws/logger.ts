@@ -4,7 +4,7 @@ import type { Logger } from "../core/ports";
 /**
  * Powertools Logger (JSON lines with the Lambda context) behind the app's `Logger` port.
  * Service name and level come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL.
- * @example const { logger, powertools } = createLogger(); logger.info("sent", { step: 1 });
+ * @example const { logger, powertools } = createLogger(); logger.info("sent", { message: "welcome" });
  */
 export function createLogger(): { logger: Logger; powertools: PowertoolsLogger } {
   const powertools = new PowertoolsLogger();

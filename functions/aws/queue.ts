@@ -17,7 +17,7 @@ const ATTEMPTS = 3;
  * The send queue on AWS: claimed jobs go to SQS in batches of ten, each validated with the
  * schema the send Lambda parses them with. Entries SQS refuses are retried twice; after that
  * the call throws and the claims simply fall due again when their lease runs out.
- * @example await createSqsQueue(sqsClient(), env.QUEUE_URL).enqueue([{ sid, step: 0, lease }]);
+ * @example await createSqsQueue(sqsClient(), env.QUEUE_URL).enqueue([{ kind: "step", sid, email, lease }]);
  */
 export function createSqsQueue(sqs: Pick<SQSClient, "send">, queueUrl: string): JobQueue {
   return {

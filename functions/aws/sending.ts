@@ -6,6 +6,7 @@ import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
 import { paced } from "../funnel/pace";
+import { openSequences } from "../funnel/sequences";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
@@ -45,15 +46,24 @@ async function mailer(logger: Logger) {
   return paced(mail, quota.rule);
 }
 
-/** Everything the send path needs: course, store, SES mailer, composer with signed links. */
-async function sending(queue: JobQueue) {
+/**
+ * Everything the send path needs: course, store, SES mailer, composer with signed links, and
+ * the published orders (the course's own is published at cold start; the send worker also
+ * offers lessons appended since to completed subscribers).
+ */
+async function sending(queue: JobQueue, resume: boolean) {
   const { course, emails } = readCompiledCourse(courseFile());
   const { SITE_URL } = readEnv(["SITE_URL"]);
   const { logger } = createLogger();
   const tokens = createTokens(parseKeyRing(await tokenKey()));
+  const store = subscriberStore();
+  const sequences = await openSequences({ course, store, logger, dayMs: DAY_MS }, clock.now(), {
+    resume,
+  });
   const deps: DripDeps = {
     course,
-    store: subscriberStore(),
+    sequences,
+    store,
     mailer: await mailer(logger),
     composer: createComposer({ course, emails, siteUrl: SITE_URL, tokens }),
     queue,
@@ -67,7 +77,7 @@ async function sending(queue: JobQueue) {
 
 /** The web app's collaborators. The guide PDF is served by CloudFront from S3, never here. */
 export async function webDeps(): Promise<AppDeps> {
-  const [{ deps, tokens }, key] = await Promise.all([sending(sendQueue()), idKey()]);
+  const [{ deps, tokens }, key] = await Promise.all([sending(sendQueue(), false), idKey()]);
   return {
     ...deps,
     tokens,
@@ -87,5 +97,5 @@ export async function webDeps(): Promise<AppDeps> {
 
 /** The send worker: render, send through SES, advance. */
 export async function sendDeps(): Promise<DripDeps> {
-  return (await sending(noQueue)).deps;
+  return (await sending(noQueue, true)).deps;
 }

@@ -92,7 +92,14 @@ export const FunnelSchema = z.object({
   links: z.record(linkId, linkTarget),
   sequence: z.object({
     id: z.string().regex(/^[a-z0-9-]+$/),
-    version: z.number().int().positive(),
+    /** Gone: each published order is tracked by its content hash, with nothing to raise by hand. */
+    version: z
+      .undefined({
+        error: "no longer used (edits are tracked by lesson id; see the README): remove it",
+      })
+      .optional(),
+    /** Subscribers who completed the sequence receive lessons appended later, on their delays. */
+    sendNewLessonsToCompleted: z.boolean().default(true),
     timeZone,
     /** Optional local hour (0-23) lessons are aligned to; absent means exactly `delayDays` after the previous send. */
     sendHour: z.number().int().min(0).max(23).optional(),

@@ -10,11 +10,14 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-/** Drip work: subscriber `sid` at `step`, claimed under `lease`. */
+/**
+ * Drip work: subscriber `sid`, email `email` (the id the claim was made for; absent for items
+ * written before ids), claimed under `lease`.
+ */
 export interface StepJob {
   kind: "step";
   sid: string;
-  step: number;
+  email?: string;
   lease: string;
 }
 

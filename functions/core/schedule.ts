@@ -1,25 +1,6 @@
 import { DateTime } from "luxon";
-import type { Course } from "./content";
 
 export const DAY_MS = 86_400_000;
-
-/** What the sequence sends at `step`: 0 is the welcome email, 1..n the lessons in file order. */
-export type StepEmail =
-  | { kind: "welcome"; step: 0; id: string }
-  | { kind: "lesson"; step: number; id: string; number: number; delayDays: number };
-
-/** Number of emails in the sequence (welcome + lessons). */
-export function sequenceLength(course: Course): number {
-  return course.lessons.length + 1;
-}
-
-/** The email at `step`, or undefined past the end of the sequence. */
-export function emailAt(course: Course, step: number): StepEmail | undefined {
-  if (step === 0) return { kind: "welcome", step: 0, id: course.welcome.id };
-  const lesson = course.lessons[step - 1];
-  if (!lesson || step < 0 || !Number.isInteger(step)) return undefined;
-  return { kind: "lesson", step, id: lesson.id, number: step, delayDays: lesson.delayDays };
-}
 
 export interface ScheduleOptions {
   /** Length of one sequence day in ms (a fast clock shortens it; 86 400 000 in production). */

@@ -18,14 +18,14 @@ export interface Consent {
 }
 
 export interface SendRecord {
-  step: number;
+  /** The email's id (a lesson's `id`, or the welcome email's). */
   id: string;
   at: string;
   messageId: string;
 }
 
 export interface SendFailure {
-  step: number;
+  id: string;
   at: string;
   reason: string;
 }
@@ -50,9 +50,22 @@ export interface Subscriber {
   endedAt?: string;
   consent: Consent;
   sequenceId: string;
-  sequenceVersion: number;
-  /** Next step of the sequence to send (0 = welcome). */
-  step: number;
+  /** Id of the last sequence email received (or passed for good: a permanent refusal). */
+  lastId?: string;
+  /** Every sequence email id received or passed; none is ever sent again. */
+  received?: string[];
+  /** Hash of the published order `lastId` was sent under (item `SEQ#<sequenceId>`, `V#<hash>`). */
+  seq?: string;
+  /** When the last sequence email went out. */
+  lastAt?: string;
+  /** The email planned next while active, and the hash of the order it was planned under. */
+  nextId?: string;
+  planned?: string;
+  /**
+   * Items written before progress by id: the next position in the original order (0 = welcome).
+   * Read through `progressOf`, which turns it into ids; removed on the next advance.
+   */
+  step?: number;
   timeZone: string;
   sends: SendRecord[];
   failures?: SendFailure[];

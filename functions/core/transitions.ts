@@ -1,5 +1,6 @@
 import { DAY_MS } from "./schedule";
-import type { Consent, SendRecord, Status, Subscriber } from "./subscriber";
+import type { Progress } from "./sequence";
+import type { Consent, Status, Subscriber } from "./subscriber";
 import { dueShard } from "./tokens";
 
 export const MINUTE_MS = 60_000;
@@ -10,6 +11,12 @@ export const CONFIRM_GAP_MS = 10 * MINUTE_MS;
 /** …and at most this many per 24 hours, however many signups arrive. */
 export const CONFIRM_MAX_PER_DAY = 3;
 export const DUE_SHARDS = 8;
+/**
+ * Completed subscribers stay in the due index under `done-<n>` shards (dueAt = when they
+ * completed), which the scheduler never queries: a newly published order with lessons after
+ * their last one finds them with a Query, never a Scan.
+ */
+export const parkedShard = (shard: string | number) => `done-${shard}`;
 
 type Attr = keyof Subscriber;
 
@@ -27,7 +34,7 @@ export type Decision =
   | { kind: "refuse"; reason: "unknown" | "expired" | "ended" };
 
 const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
-const DUE_ATTRS: Attr[] = ["dueAt", "dueShard", "lease"];
+const DUE_ATTRS: Attr[] = ["dueAt", "dueShard", "lease", "nextId", "planned"];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Whether a pending signup has outlived its confirmation window. */
@@ -42,7 +49,6 @@ export interface SignupInput {
   timeZone: string;
   consent: Consent;
   sequenceId: string;
-  sequenceVersion: number;
   /** The new record's generation (random, chosen by the caller), carried by all its links. */
   generation: number;
 }
@@ -77,7 +83,7 @@ export function onSignup(
       version: 1,
       createdAt: iso(now),
       updatedAt: iso(now),
-      step: 0,
+      received: [],
       sends: [],
       confirmCount: 1,
       confirmWindowStart: iso(now),
@@ -111,24 +117,41 @@ export function onSignup(
   };
 }
 
-/** The confirm page's POST. Starts (or resumes) the sequence now. */
-export function onConfirm(current: Subscriber | undefined, now: number, length: number): Decision {
+/**
+ * The confirm page's POST. Starts (or resumes) the sequence now with `next`, the email next
+ * for this subscriber under the current order (the welcome email for a new one); with nothing
+ * left, they are completed.
+ */
+export function onConfirm(
+  current: Subscriber | undefined,
+  now: number,
+  next: { id: string; planned: string } | undefined,
+): Decision {
   if (!current) return { kind: "refuse", reason: "unknown" };
   if (current.status === "active" || current.status === "completed") {
     return { kind: "noop", reason: "already confirmed" };
   }
   if (ENDED.includes(current.status)) return { kind: "refuse", reason: "ended" };
   if (isExpired(current, now)) return { kind: "refuse", reason: "expired" };
-  const done = current.step >= length;
+  if (!next) {
+    return {
+      kind: "update",
+      set: { status: "completed", confirmedAt: iso(now), ...parked(current.sid, now) },
+      remove: ["expiresAt", "lease", "nextId", "planned"],
+    };
+  }
   return {
     kind: "update",
     set: {
-      status: done ? "completed" : "active",
+      status: "active",
       confirmedAt: iso(now),
-      ...(done ? {} : { dueAt: iso(now), dueShard: dueShard(current.sid, DUE_SHARDS) }),
+      nextId: next.id,
+      planned: next.planned,
+      dueAt: iso(now),
+      dueShard: dueShard(current.sid, DUE_SHARDS),
     },
-    remove: done ? ["expiresAt", ...DUE_ATTRS] : ["expiresAt", "lease"],
-    kick: !done,
+    remove: ["expiresAt", "lease"],
+    kick: true,
   };
 }
 
@@ -160,19 +183,82 @@ export function onFeedback(
   };
 }
 
+/** Where a completed subscriber waits for lessons appended later. */
+function parked(sid: string, at: number): Partial<Subscriber> {
+  return { dueShard: parkedShard(dueShard(sid, DUE_SHARDS)), dueAt: iso(at) };
+}
+
+/** The subscriber's progress as stored attributes (the positional `step` is gone for good). */
+function progressAttrs(p: Progress): Partial<Subscriber> {
+  return {
+    lastId: p.lastId,
+    received: p.received,
+    seq: p.from,
+    lastAt: p.lastAt === undefined ? undefined : iso(p.lastAt),
+  };
+}
+
 /**
- * After step `sent` went out: record it, move to the next step and its due time, or complete.
- * `nextDueAt` is undefined when the sequence has no further step.
+ * After an email went out (or was refused for good): record the new place and plan `next`
+ * under the order `planned`, or complete (parked for lessons appended later).
  */
 export function afterSend(
-  sent: SendRecord,
-  nextDueAt: number | undefined,
-): {
-  set: Partial<Subscriber>;
-  remove: Attr[];
-} {
-  if (nextDueAt === undefined) {
-    return { set: { step: sent.step + 1, status: "completed" }, remove: [...DUE_ATTRS] };
+  sid: string,
+  progress: Progress,
+  next: { id: string; dueAt: number } | undefined,
+  planned: string,
+): { set: Partial<Subscriber>; remove: Attr[] } {
+  if (!next) {
+    return {
+      set: {
+        ...progressAttrs(progress),
+        status: "completed",
+        ...parked(sid, progress.lastAt ?? 0),
+      },
+      remove: ["lease", "nextId", "planned", "step"],
+    };
   }
-  return { set: { step: sent.step + 1, dueAt: iso(nextDueAt) }, remove: ["lease"] };
+  return {
+    set: { ...progressAttrs(progress), nextId: next.id, planned, dueAt: iso(next.dueAt) },
+    remove: ["lease", "step"],
+  };
+}
+
+/**
+ * A claimed job whose email is not due under the current order (an edit moved or delayed it):
+ * plan `next` without sending, or complete when the edit left nothing for them.
+ */
+export function replan(
+  sid: string,
+  next: { id: string; dueAt: number } | undefined,
+  planned: string,
+  now: number,
+): { set: Partial<Subscriber>; remove: Attr[] } {
+  if (!next) {
+    return {
+      set: { status: "completed", ...parked(sid, now) },
+      remove: ["lease", "nextId", "planned"],
+    };
+  }
+  return { set: { nextId: next.id, planned, dueAt: iso(next.dueAt) }, remove: ["lease"] };
+}
+
+/** Lessons were appended after a completed subscriber's last one: active again, `next` due. */
+export function onNewLessons(
+  current: Subscriber,
+  next: { id: string; dueAt: number },
+  planned: string,
+): Decision {
+  if (current.status !== "completed") return { kind: "noop", reason: `not completed` };
+  return {
+    kind: "update",
+    set: {
+      status: "active",
+      nextId: next.id,
+      planned,
+      dueAt: iso(next.dueAt),
+      dueShard: dueShard(current.sid, DUE_SHARDS),
+    },
+    remove: ["lease"],
+  };
 }

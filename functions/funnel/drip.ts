@@ -3,9 +3,10 @@ import { classifySendError, type Mailer } from "../adapters/mailer";
 import type { DueEntry, Store } from "../adapters/store";
 import type { Course } from "../core/content";
 import type { Clock, JobQueue, Logger, StepJob } from "../core/ports";
-import { emailAt, nextSendAt } from "../core/schedule";
-import { afterSend, DUE_SHARDS } from "../core/transitions";
+import { afterSending, decideSend, progressOf } from "../core/sequence";
+import { afterSend, DUE_SHARDS, replan } from "../core/transitions";
 import type { Composer } from "../mail/compose";
+import { type Sequences, scheduleFor } from "./sequences";
 import { countEmail, countTransition, day } from "./stats";
 
 export interface DripDeps {
@@ -20,6 +21,8 @@ export interface DripDeps {
   dayMs: number;
   /** How long a claim holds before the work falls due again. */
   leaseMs: number;
+  /** The published orders: the current one and those earlier places were recorded under. */
+  sequences: Sequences;
 }
 
 /** A send that should be retried later (throttling, timeouts); the queue backs off. */
@@ -38,9 +41,14 @@ export async function claim(
 ) {
   const lease = newLease();
   const claimed = await deps.store.claim(entry, lease, iso(now + deps.leaseMs));
-  return claimed
-    ? ({ kind: "step", sid: entry.sid, step: entry.step, lease } satisfies StepJob)
-    : undefined;
+  if (!claimed) return undefined;
+  // The claimed item names the email the work is for; items from before ids carry none.
+  return {
+    kind: "step",
+    sid: entry.sid,
+    lease,
+    ...(claimed.nextId ? { email: claimed.nextId } : {}),
+  } satisfies StepJob;
 }
 
 /**
@@ -91,7 +99,7 @@ export async function kick(
   if (deps.course?.funnel.sequence.paused) return false;
   const sub = await deps.store.get(sid);
   if (sub?.status !== "active" || !sub.dueAt || Date.parse(sub.dueAt) > now) return false;
-  const job = await claim(deps, { sid, step: sub.step, dueAt: sub.dueAt }, now);
+  const job = await claim(deps, { sid, dueAt: sub.dueAt }, now);
   if (job) await deps.queue.enqueue([job]);
   return job !== undefined;
 }
@@ -99,27 +107,46 @@ export async function kick(
 export type SendOutcome = "sent" | "skipped" | "failed";
 
 /**
- * Sends one claimed job: render, send through SES, then advance on condition that the lease
- * is still ours. Throttling and transient errors throw {@link RetryableSendError}; permanent
+ * Sends one claimed job: decide against the content as it is now, render, send through SES,
+ * then advance on condition that the lease is still ours. After a content edit the email the
+ * job was claimed for may no longer be next or due: then the new plan is written instead and
+ * nothing is sent. Throttling and transient errors throw {@link RetryableSendError}; permanent
  * rejects are recorded on the subscriber and the sequence moves past that email.
  */
 export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome> {
   // Paused while the job waited: send nothing; the claim runs out and falls due on resume.
   if (deps.course.funnel.sequence.paused) return "skipped";
   const sub = await deps.store.get(job.sid);
-  if (sub?.status !== "active" || sub.lease !== job.lease || sub.step !== job.step)
-    return "skipped";
+  if (sub?.status !== "active" || sub.lease !== job.lease) return "skipped";
   const now = deps.clock.now();
-  const following = emailAt(deps.course, job.step + 1);
-  const schedule = {
-    dayMs: deps.dayMs,
-    sendHour: deps.course.funnel.sequence.sendHour,
-    timeZone: sub.timeZone,
+  const { current } = deps.sequences;
+  const progress = progressOf(sub, deps.sequences.original);
+  const schedule = scheduleFor(deps, sub);
+  const decision = decideSend({
+    current,
+    from: deps.sequences.find(progress.from)?.order,
+    progress,
+    claimed: job.email,
+    plannedUnder: sub.planned,
+    now,
+    schedule,
+  });
+  if (decision.kind !== "send") {
+    const next = decision.kind === "wait" ? decision : undefined;
+    const plan = replan(job.sid, next, current.hash, now);
+    await deps.store.replan(job.sid, job.lease, plan.set, plan.remove);
+    deps.logger.info(next ? "rescheduled after a content edit" : "completed by a content edit", {
+      ...(next ? { next: next.id } : {}),
+    });
+    return "skipped";
+  }
+  const id = decision.id;
+  const planAfter = (at: number) => {
+    const after = afterSending(current, progress, id, at, schedule);
+    return afterSend(job.sid, after.progress, after.next, current.hash);
   };
-  const nextDue = (sentAt: number) =>
-    following?.kind === "lesson" ? nextSendAt(sentAt, following.delayDays, schedule) : undefined;
 
-  const email = await deps.composer.step(sub, job.step, now);
+  const email = await deps.composer.email(sub, id, now);
   let messageId: string;
   try {
     messageId = await deps.mailer.send(email);
@@ -130,32 +157,28 @@ export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome
         cause: error,
       });
     }
-    const failure = {
-      step: job.step,
-      at: iso(now),
-      reason: String((error as Error)?.name ?? "rejected"),
-    };
-    const next = afterSend({ ...failure, id: email.id, messageId: "" }, nextDue(now));
+    const failure = { id, at: iso(now), reason: String((error as Error)?.name ?? "rejected") };
+    const next = planAfter(now);
     const skipped = await deps.store.skip(job.sid, job.lease, failure, next.set, next.remove);
     await Promise.all([
-      countEmail(deps.store, email.id, { rejects: 1 }),
+      countEmail(deps.store, id, { rejects: 1 }),
       deps.store.count(day(now), { rejects: 1 }),
       skipped && countTransition(deps.store, sub, { ...sub, ...next.set }, now),
     ]);
-    deps.logger.warn("send rejected permanently", { step: job.step, reason: failure.reason });
+    deps.logger.warn("send rejected permanently", { email: id, reason: failure.reason });
     return "failed";
   }
   const sentAt = deps.clock.now();
-  const record = { step: job.step, id: email.id, at: iso(sentAt), messageId };
-  const next = afterSend(record, nextDue(sentAt));
+  const record = { id, at: iso(sentAt), messageId };
+  const next = planAfter(sentAt);
   const advanced = await deps.store.advance(job.sid, job.lease, record, next.set, next.remove);
   // SES accepted it: it counts as sent even if the advance lost its lease.
   await Promise.all([
-    countEmail(deps.store, email.id, { sent: 1 }),
+    countEmail(deps.store, id, { sent: 1 }),
     deps.store.count(day(sentAt), { sent: 1 }),
     advanced && countTransition(deps.store, sub, { ...sub, ...next.set }, sentAt),
   ]);
-  if (!advanced) deps.logger.warn("advance lost its lease after send", { step: job.step });
-  deps.logger.info("sent", { step: job.step, message: email.id });
+  if (!advanced) deps.logger.warn("advance lost its lease after send", { email: id });
+  deps.logger.info("sent", { message: id });
   return "sent";
 }

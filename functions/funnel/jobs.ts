@@ -6,7 +6,7 @@ const sid = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
 const StepJobSchema = z.strictObject({
   kind: z.literal("step"),
   sid,
-  step: z.number().check(z.int(), z.gte(0), z.lte(1000)),
+  email: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,100}$/))),
   lease: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)),
 });
 

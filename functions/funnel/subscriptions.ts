@@ -2,11 +2,11 @@ import { randomInt } from "node:crypto";
 import { classifySendError, type OutgoingEmail } from "../adapters/mailer";
 import { emailKey } from "../core/email-address";
 import { linkFits } from "../core/links";
-import { sequenceLength } from "../core/schedule";
 import type { Consent, Subscriber } from "../core/subscriber";
 import { subscriberId, type TokenClaims } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
 import { type DripDeps, kick, RetryableSendError } from "./drip";
+import { nextFor } from "./sequences";
 import { countEmail, countTransition, day, emailOf } from "./stats";
 
 export interface FunnelDeps extends DripDeps {
@@ -111,7 +111,6 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
         timeZone: req.timeZone,
         consent: { ...req.consent, at: new Date(now).toISOString() },
         sequenceId: funnel.sequence.id,
-        sequenceVersion: funnel.sequence.version,
         generation: randomInt(1, 2 ** 31),
       },
       now,
@@ -137,10 +136,9 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
 
 /** The confirm page's POST: active now, welcome email claimed and queued at once. */
 export async function confirm(deps: FunnelDeps, who: Who) {
-  const length = sequenceLength(deps.course);
   const sid = sidOf(who);
   const { decision, sub } = await apply(deps, sid, (current, now) =>
-    onConfirm(speaksFor(who, current), now, length),
+    onConfirm(speaksFor(who, current), now, current && nextFor(deps.sequences, current)),
   );
   if (decision.kind === "refuse") return { ok: false as const, reason: decision.reason };
   if (decision.kind === "update") {

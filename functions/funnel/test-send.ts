@@ -53,18 +53,16 @@ export async function sendTest(
     updatedAt: new Date(now).toISOString(),
     consent: { at: new Date(now).toISOString(), form: "test-send", textVersion: "test" },
     sequenceId: course.funnel.sequence.id,
-    sequenceVersion: course.funnel.sequence.version,
-    step: 0,
+    received: [],
     timeZone: course.funnel.sequence.timeZone,
     sends: [],
     confirmCount: 0,
     confirmWindowStart: new Date(now).toISOString(),
   };
-  const sequence = [course.welcome, ...course.lessons];
-  const step = sequence.findIndex((e) => e.id === emailId);
+  const inSequence = [course.welcome, ...course.lessons].some((e) => e.id === emailId);
   let email: { to: string; subject: string; html: string; text: string };
   if (emailId === course.confirm.id) email = await deps.composer.confirmation(sub, now);
-  else if (step >= 0) email = await deps.composer.step(sub, step, now);
+  else if (inSequence) email = deps.composer.email(sub, emailId, now);
   else {
     const ids = testableEmails(course).map((e) => e.id);
     throw new TestSendError(`no email '${emailId}' (one of: ${ids.join(", ")})`);

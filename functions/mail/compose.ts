@@ -1,7 +1,6 @@
 import type { OutgoingEmail } from "../adapters/mailer";
 import type { Course } from "../core/content";
 import { generationOf, LINK_TTL_MS } from "../core/links";
-import { emailAt } from "../core/schedule";
 import type { Subscriber } from "../core/subscriber";
 import type { Tokens } from "../core/tokens";
 import type { CompiledEmail } from "./compiled";
@@ -107,13 +106,6 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
     confirmation(sub: Subscriber, now: number): OutgoingEmail {
       const c = templateOf(course.confirm.id);
       return { to: sub.email, ...personalise(c.template, confirmValues(sub, now)) };
-    },
-
-    /** The email for `step` of the sequence (0 = welcome), with one-click unsubscribe headers. */
-    step(sub: Subscriber, step: number, now: number): OutgoingEmail & { id: string } {
-      const email = emailAt(course, step);
-      if (!email) throw new RangeError(`step ${step} is past the end of the sequence`);
-      return marketing(sub, email.id, now);
     },
 
     /** A sequence email (welcome or lesson) by its id. */

@@ -70,6 +70,7 @@ export class HealthyHipsStack extends Stack {
 
     // Send: one claimed job -> SES -> advance.
     subscribers.bindItemUpdates(drip.sendFunction);
+    subscribers.bindSequencePublishing(drip.sendFunction);
     keys.bindTokenKey(drip.sendFunction);
     mail.bindSender(drip.sendFunction, SES_SENDERS);
     site.bindSiteUrl(drip.sendFunction);

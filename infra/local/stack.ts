@@ -14,6 +14,7 @@ import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens, parseKeyRing } from "../../functions/core/tokens";
 import { dispatch } from "../../functions/funnel/drip";
 import { paced } from "../../functions/funnel/pace";
+import { openSequences } from "../../functions/funnel/sequences";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
 import { runJob } from "../../functions/funnel/worker";
 import { loadGuide, loadPosePhotos } from "../../functions/guide/guide";
@@ -164,8 +165,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const siteUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const composer = createComposer({ course, emails, siteUrl, tokens });
+    const sequences = await openSequences({ course, store, logger, dayMs }, clock.now(), {
+      resume: true,
+    });
     const funnelDeps: Omit<FunnelDeps, "queue"> = {
       course,
+      sequences,
       store,
       mailer,
       composer,

@@ -242,7 +242,7 @@ describe("the bundles as deployed", () => {
     const jobs = jobsSince(before);
     expect(jobs).toHaveLength(1);
     const job = SendJobSchema.parse(JSON.parse(jobs[0] as string));
-    expect(job).toEqual({ kind: "step", sid: sub?.sid, step: 0, lease: sub?.lease });
+    expect(job).toEqual({ kind: "step", sid: sub?.sid, email: "welcome", lease: sub?.lease });
     expect(aws.calls).toContain("AmazonSQS.SendMessageBatch");
   });
 
@@ -258,7 +258,7 @@ describe("the bundles as deployed", () => {
     expect(header(welcome as never, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
     expect(welcome?.body.html).toContain(`${SITE}/c/`);
     const sub = await store.get(sid);
-    expect(sub?.step).toBe(1);
+    expect(sub?.received).toEqual(["welcome"]);
     expect(sub?.sends).toHaveLength(1);
     expect(sub?.lease).toBeUndefined();
 
@@ -269,8 +269,8 @@ describe("the bundles as deployed", () => {
 
   it("send: a record that fails is reported alone, so SQS retries only it", async () => {
     const event = sqsEvent([
-      '{"sid":"x","step":"zero"}',
-      JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" }),
+      '{"sid":"x","email":0}',
+      JSON.stringify({ kind: "step", sid: "nobody", email: "welcome", lease: "aaaaaaaaaaaa" }),
     ]);
     const out = await invoke<SQSBatchResponse>("send", event);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
@@ -279,7 +279,12 @@ describe("the bundles as deployed", () => {
   it("send: a send SES throttles is reported failed and comes back after a backoff for its receive count", async () => {
     const [job] = await signUpAndConfirm("eve@example.com");
     // A stale job (skipped, so a success) keeps the batch from failing as a whole.
-    const stale = JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const stale = JSON.stringify({
+      kind: "step",
+      sid: "nobody",
+      email: "welcome",
+      lease: "aaaaaaaaaaaa",
+    });
     const event = sqsEvent([job as string, stale], 3);
     const before = aws.visibilityChanges.length;
     const out = await invoke<SQSBatchResponse>("send", event, throttledHost);
@@ -298,7 +303,7 @@ describe("the bundles as deployed", () => {
     expect(retryCeiling(3)).toBe(40);
     // Nothing was recorded: the claim still holds for the retry.
     const sub = await store.get(sidOf("eve@example.com"));
-    expect(sub?.step).toBe(0);
+    expect(sub?.received).toEqual([]);
     expect(sub?.lease).toBe(
       (SendJobSchema.parse(JSON.parse(job as string)) as { lease?: string }).lease,
     );
@@ -306,7 +311,12 @@ describe("the bundles as deployed", () => {
 
   it("send: if SQS refuses the backoff, the throttled send is still reported failed", async () => {
     const job = aws.messages.at(-1) as string;
-    const stale = JSON.stringify({ kind: "step", sid: "nobody", step: 0, lease: "aaaaaaaaaaaa" });
+    const stale = JSON.stringify({
+      kind: "step",
+      sid: "nobody",
+      email: "welcome",
+      lease: "aaaaaaaaaaaa",
+    });
     const event = sqsEvent([job, stale], 4);
     const [before, changes] = [aws.calls.length, aws.visibilityChanges.length];
     aws.faults.visibilityRefusals = 1;
@@ -321,7 +331,7 @@ describe("the bundles as deployed", () => {
       [],
     );
     expect(await inbox(ses.endpoint, "eve@example.com")).toHaveLength(2);
-    expect((await store.get(sidOf("eve@example.com")))?.step).toBe(1);
+    expect((await store.get(sidOf("eve@example.com")))?.received).toEqual(["welcome"]);
   });
 
   it("dispatch: claims the subscribers that are due and enqueues their next lesson", async () => {
@@ -337,7 +347,7 @@ describe("the bundles as deployed", () => {
     const before = aws.messages.length;
     expect(await invoke("dispatch", { source: "aws.scheduler" })).toMatchObject({ claimed: 1 });
     const [job] = jobsSince(before).map((m) => SendJobSchema.parse(JSON.parse(m)));
-    expect(job).toMatchObject({ sid, step: 1 });
+    expect(job).toMatchObject({ sid, email: "hips-and-your-back" });
     expect(await invoke("dispatch", {})).toMatchObject({ claimed: 0 });
 
     expect(
@@ -345,7 +355,7 @@ describe("the bundles as deployed", () => {
     ).toEqual([]);
     const mail = await inbox(ses.endpoint, "ana@example.com");
     expect(mail).toHaveLength(3);
-    expect((await store.get(sid))?.step).toBe(2);
+    expect((await store.get(sid))?.received).toEqual(["welcome", "hips-and-your-back"]);
   });
 
   it("feedback: a permanent bounce marks the subscriber bounced, once", async () => {

@@ -103,7 +103,7 @@ describe("SQS job queue", () => {
   const job = (i: number) => ({
     kind: "step" as const,
     sid: `sub${i}`,
-    step: 1,
+    email: "hips-and-your-back",
     lease: `lease-${String(i).padStart(6, "0")}`,
   });
 
@@ -126,7 +126,9 @@ describe("SQS job queue", () => {
   it("refuses a malformed job before anything is sent", async () => {
     const before = aws.calls.length;
     await expect(
-      createSqsQueue(sqs, queueUrl()).enqueue([{ kind: "step", sid: "a b", step: 0, lease: "x" }]),
+      createSqsQueue(sqs, queueUrl()).enqueue([
+        { kind: "step", sid: "a b", email: "welcome", lease: "x" },
+      ]),
     ).rejects.toThrow();
     expect(aws.calls.length).toBe(before);
   });

@@ -344,14 +344,31 @@ describe("least privilege", () => {
   });
 
   it("the send and feedback workers read and update one item, and never write or delete others", () => {
-    for (const name of ["send", "feedback"] as const) {
-      const actions = actionsOf(fnId(name));
-      expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual([
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",
-      ]);
-      for (const a of WRITE_MANY) expect(actions).not.toContain(a);
-    }
+    const feedback = actionsOf(fnId("feedback"));
+    expect(feedback.filter((a) => a.startsWith("dynamodb:"))).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:UpdateItem",
+    ]);
+    for (const a of WRITE_MANY) expect(feedback).not.toContain(a);
+    const send = [...new Set(actionsOf(fnId("send")))];
+    expect(send.filter((a) => a.startsWith("dynamodb:"))).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+    for (const a of WRITE_MANY.filter((a) => a !== "dynamodb:PutItem"))
+      expect(send).not.toContain(a);
+  });
+
+  it("the send worker puts only published sequences (SEQ# partitions), never a subscriber", () => {
+    const puts = statementsOf(fnId("send")).filter((s) =>
+      JSON.stringify(s.Action).includes("dynamodb:PutItem"),
+    );
+    expect(puts).toHaveLength(1);
+    expect((puts[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SEQ#*"] },
+    });
   });
 
   it("secrets are read-only, and each function gets only the keys it uses", () => {
@@ -408,8 +425,13 @@ describe("least privilege", () => {
   it("no IAM wildcard outside the two acknowledged CDK-made policies and ses:GetAccount", () => {
     const wildcards = ofType("AWS::IAM::Policy")
       .filter(([, p]) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement.some(
-          (s) => JSON.stringify(s).includes("*") && s.Action !== "ses:GetAccount",
+        (
+          p.Properties.PolicyDocument as { Statement: { Action: unknown; Condition?: unknown }[] }
+        ).Statement.some(
+          // A key pattern in a condition (SEQ#*) narrows a grant; it is not a wildcard grant.
+          (s) =>
+            JSON.stringify({ ...s, Condition: undefined }).includes("*") &&
+            s.Action !== "ses:GetAccount",
         ),
       )
       .map(([id]) => id)

@@ -81,7 +81,7 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
     (next) => async (args) => {
       const input = (args as { input?: { ConditionExpression?: string } }).input ?? {};
       const condition = input.ConditionExpression ?? "";
-      const isClaim = condition.includes("#step = :step");
+      const isClaim = condition.includes("#dueAt = :dueAt");
       const isAdvance = condition.includes("#lease = :lease");
       if (isAdvance && hit("crash before advance written", 0.02)) {
         throw new SimulatedCrash("before advance");

@@ -50,7 +50,7 @@ const source: Omit<Funnel, "html"> = {
   },
   guide: { title: "Five poses", path: "/guide/five-poses.pdf" },
   links: { masterclass: "/masterclass" },
-  sequence: { id: "test", version: 1, timeZone: "Europe/London" },
+  sequence: { id: "test", sendNewLessonsToCompleted: true, timeZone: "Europe/London" },
   testimonials: [],
 };
 

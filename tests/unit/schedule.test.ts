@@ -1,13 +1,10 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import type { Course } from "../../functions/core/content";
 import {
   DAY_MS,
-  emailAt,
   nextSendAt,
   type ScheduleOptions,
   safeTimeZone,
-  sequenceLength,
 } from "../../functions/core/schedule";
 
 const at = (s: string) => Date.parse(s);
@@ -230,48 +227,6 @@ describe("nextSendAt: aligned to the subscriber's local send hour", () => {
       }
     },
   );
-});
-
-describe("emailAt and sequenceLength", () => {
-  const course = (delays: number[]) =>
-    ({
-      welcome: { id: "welcome" },
-      lessons: delays.map((delayDays, i) => ({ id: `lesson-${i + 1}`, delayDays })),
-    }) as unknown as Course;
-  const three = course([1, 2, 3.5]);
-
-  it.each([
-    ["no lessons", course([]), 1],
-    ["one lesson", course([1]), 2],
-    ["three lessons", three, 4],
-  ])("%s -> %i emails", (_label, c, expected) => {
-    expect(sequenceLength(c)).toBe(expected);
-  });
-
-  it.each([
-    [0, { kind: "welcome", step: 0, id: "welcome" }],
-    [1, { kind: "lesson", step: 1, id: "lesson-1", number: 1, delayDays: 1 }],
-    [2, { kind: "lesson", step: 2, id: "lesson-2", number: 2, delayDays: 2 }],
-    [3, { kind: "lesson", step: 3, id: "lesson-3", number: 3, delayDays: 3.5 }],
-    [4, undefined],
-    [100, undefined],
-    [-1, undefined],
-    [1.5, undefined],
-    [Number.NaN, undefined],
-  ])("step %s -> %o", (step, expected) => {
-    expect(emailAt(three, step)).toEqual(expected);
-  });
-
-  it("every step below sequenceLength has an email, the first past it has none", () => {
-    const n = sequenceLength(three);
-    for (let step = 0; step < n; step++) expect(emailAt(three, step)?.step).toBe(step);
-    expect(emailAt(three, n)).toBeUndefined();
-  });
-
-  it("a course with no lessons still has its welcome email", () => {
-    expect(emailAt(course([]), 0)).toEqual({ kind: "welcome", step: 0, id: "welcome" });
-    expect(emailAt(course([]), 1)).toBeUndefined();
-  });
 });
 
 describe("safeTimeZone", () => {

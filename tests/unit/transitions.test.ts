@@ -12,9 +12,12 @@ import {
   MINUTE_MS,
   onConfirm,
   onFeedback,
+  onNewLessons,
   onSignup,
   onUnsubscribe,
   PENDING_TTL_MS,
+  parkedShard,
+  replan,
   type SignupInput,
 } from "../../functions/core/transitions";
 
@@ -26,8 +29,6 @@ const sec = (ms: number) => Math.floor(ms / 1000);
 /** First base64url char "B" makes the first byte 4, so the shard is "4" of 8. */
 const SID = "BAAAAAAAAAAAAAAAAAAAAA";
 const SHARD = "4";
-/** Welcome + 3 lessons. */
-const LENGTH = 4;
 
 const consentThen: Consent = {
   at: iso(NOW - 2 * DAY_MS),
@@ -44,7 +45,6 @@ const input: SignupInput = {
   timeZone: "America/New_York",
   consent: consentNow,
   sequenceId: "healthy-hips",
-  sequenceVersion: 1,
   generation: 5,
 };
 
@@ -60,8 +60,7 @@ function sub(overrides: Partial<Subscriber> = {}): Subscriber {
     updatedAt: iso(NOW - HOUR_MS),
     consent: consentThen,
     sequenceId: "healthy-hips",
-    sequenceVersion: 1,
-    step: 0,
+    received: [],
     timeZone: "Europe/London",
     sends: [],
     confirmCount: 1,
@@ -77,7 +76,10 @@ function active(overrides: Partial<Subscriber> = {}): Subscriber {
   const { expiresAt: _gone, ...rest } = sub({
     status: "active",
     confirmedAt: iso(NOW - DAY_MS),
-    step: 2,
+    lastId: "lesson-1",
+    received: ["welcome", "lesson-1"],
+    nextId: "lesson-2",
+    planned: "H1",
     dueAt: iso(NOW + DAY_MS),
     dueShard: SHARD,
     lease: "lease-1",
@@ -95,7 +97,7 @@ function apply(current: Subscriber | undefined, decision: Decision): Subscriber 
   return next;
 }
 
-const DUE_ATTRS = ["dueAt", "dueShard", "lease"] as const;
+const DUE_ATTRS = ["dueAt", "dueShard", "lease", "nextId", "planned"] as const;
 const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
 
 describe("onSignup", () => {
@@ -136,7 +138,7 @@ describe("onSignup", () => {
           version: 1,
           createdAt: iso(NOW),
           updatedAt: iso(NOW),
-          step: 0,
+          received: [],
           sends: [],
           confirmCount: 1,
           confirmWindowStart: iso(NOW),
@@ -210,7 +212,7 @@ describe("onSignup", () => {
     ["active -> noop", active(), { kind: "noop", reason: "already subscribed" }],
     [
       "completed -> noop",
-      active({ status: "completed", step: LENGTH }),
+      active({ status: "completed", lastId: "lesson-4", nextId: undefined }),
       { kind: "noop", reason: "already subscribed" },
     ],
     [
@@ -269,65 +271,83 @@ describe("onSignup", () => {
 });
 
 describe("onConfirm", () => {
-  const start = (shard = SHARD): Decision => ({
+  const WELCOME = { id: "welcome", planned: "H1" };
+  const start = (shard = SHARD, next = WELCOME): Decision => ({
     kind: "update",
-    set: { status: "active", confirmedAt: iso(NOW), dueAt: iso(NOW), dueShard: shard },
+    set: {
+      status: "active",
+      confirmedAt: iso(NOW),
+      nextId: next.id,
+      planned: next.planned,
+      dueAt: iso(NOW),
+      dueShard: shard,
+    },
     remove: ["expiresAt", "lease"],
     kick: true,
   });
+  const completed: Decision = {
+    kind: "update",
+    set: {
+      status: "completed",
+      confirmedAt: iso(NOW),
+      dueShard: parkedShard(SHARD),
+      dueAt: iso(NOW),
+    },
+    remove: ["expiresAt", "lease", "nextId", "planned"],
+  };
+  const RESUME = { id: "lesson-3", planned: "H1" };
 
-  const cases: [label: string, current: Subscriber | undefined, expected: Decision][] = [
-    ["unknown -> refuse unknown", undefined, { kind: "refuse", reason: "unknown" }],
-    ["pending -> active, due now, kicked", sub(), start()],
-    ["pending with a stale lease -> lease removed", sub({ lease: "old-lease" }), start()],
-    ["pending, resuming at step 2 -> active, due now", sub({ step: 2 }), start()],
-    ["pending at the last step -> active", sub({ step: LENGTH - 1 }), start()],
+  const cases: [
+    label: string,
+    current: Subscriber | undefined,
+    next: { id: string; planned: string } | undefined,
+    expected: Decision,
+  ][] = [
+    ["unknown -> refuse unknown", undefined, WELCOME, { kind: "refuse", reason: "unknown" }],
+    ["pending -> active, welcome due now, kicked", sub(), WELCOME, start()],
+    ["pending with a stale lease -> lease removed", sub({ lease: "old-lease" }), WELCOME, start()],
     [
-      "pending with step at the end -> completed, out of the due index",
-      sub({ step: LENGTH }),
-      {
-        kind: "update",
-        set: { status: "completed", confirmedAt: iso(NOW) },
-        remove: ["expiresAt", ...DUE_ATTRS],
-        kick: false,
-      },
+      "pending again after leaving at lesson 2 -> active, lesson 3 due now",
+      sub({ lastId: "lesson-2", received: ["welcome", "lesson-1", "lesson-2"] }),
+      RESUME,
+      start(SHARD, RESUME),
     ],
     [
-      "pending with step past the end -> completed",
-      sub({ step: LENGTH + 3 }),
-      {
-        kind: "update",
-        set: { status: "completed", confirmedAt: iso(NOW) },
-        remove: ["expiresAt", ...DUE_ATTRS],
-        kick: false,
-      },
+      "pending with nothing left to send -> completed, parked",
+      sub({ lastId: "lesson-4" }),
+      undefined,
+      completed,
     ],
-    ["pending, 1 s before expiry -> active", sub({ expiresAt: sec(NOW) + 1 }), start()],
+    ["pending, 1 s before expiry -> active", sub({ expiresAt: sec(NOW) + 1 }), WELCOME, start()],
     [
       "pending, expiry == now -> refuse expired",
       sub({ expiresAt: sec(NOW) }),
+      WELCOME,
       { kind: "refuse", reason: "expired" },
     ],
     [
       "pending, expired a day ago -> refuse expired",
       sub({ expiresAt: sec(NOW - DAY_MS) }),
+      WELCOME,
       { kind: "refuse", reason: "expired" },
     ],
-    ...ENDED.map((status): [string, Subscriber, Decision] => [
+    ...ENDED.map((status): [string, Subscriber, typeof WELCOME, Decision] => [
       `${status} -> refuse ended`,
       sub({ status, expiresAt: undefined }),
+      WELCOME,
       { kind: "refuse", reason: "ended" },
     ]),
-    ["active -> noop", active(), { kind: "noop", reason: "already confirmed" }],
+    ["active -> noop", active(), RESUME, { kind: "noop", reason: "already confirmed" }],
     [
       "completed -> noop",
-      active({ status: "completed", step: LENGTH }),
+      active({ status: "completed", lastId: "lesson-4", nextId: undefined }),
+      undefined,
       { kind: "noop", reason: "already confirmed" },
     ],
   ];
 
-  it.each(cases)("%s", (_label, current, expected) => {
-    expect(onConfirm(current, NOW, LENGTH)).toEqual(expected);
+  it.each(cases)("%s", (_label, current, next, expected) => {
+    expect(onConfirm(current, NOW, next)).toEqual(expected);
   });
 
   it.each([
@@ -336,32 +356,35 @@ describe("onConfirm", () => {
     "_____________________w",
     "x7Qm-Lz_0aBcDeFgHiJkLm",
   ])("sid %s gets its own due shard", (sid) => {
-    const decision = onConfirm(sub({ sid }), NOW, LENGTH);
+    const decision = onConfirm(sub({ sid }), NOW, WELCOME);
     expect(decision).toEqual(start(dueShard(sid, DUE_SHARDS)));
   });
 
   it("confirming twice: the second is a noop", () => {
-    const once = apply(sub(), onConfirm(sub(), NOW, LENGTH));
+    const once = apply(sub(), onConfirm(sub(), NOW, WELCOME));
     expect(once?.status).toBe("active");
-    expect(onConfirm(once, NOW + 1000, LENGTH)).toEqual({
+    expect(onConfirm(once, NOW + 1000, WELCOME)).toEqual({
       kind: "noop",
       reason: "already confirmed",
     });
   });
 });
-
 describe("onUnsubscribe", () => {
   const ends: Decision = {
     kind: "update",
     set: { status: "unsubscribed", endedAt: iso(NOW) },
-    remove: ["expiresAt", "dueAt", "dueShard", "lease"],
+    remove: ["expiresAt", ...DUE_ATTRS],
   };
 
   const cases: [label: string, current: Subscriber | undefined, expected: Decision][] = [
     ["unknown -> noop", undefined, { kind: "noop", reason: "unknown" }],
     ["pending -> unsubscribed", sub(), ends],
     ["active, due and leased -> unsubscribed", active(), ends],
-    ["completed -> unsubscribed", active({ status: "completed", step: LENGTH }), ends],
+    [
+      "completed -> unsubscribed",
+      active({ status: "completed", lastId: "lesson-4", nextId: undefined }),
+      ends,
+    ],
     ...ENDED.map((status): [string, Subscriber, Decision] => [
       `${status} -> noop`,
       sub({ status, expiresAt: undefined }),
@@ -390,7 +413,7 @@ describe("onFeedback", () => {
   const ends = (status: "bounced" | "complained"): Decision => ({
     kind: "update",
     set: { status, endedAt: iso(NOW) },
-    remove: ["expiresAt", "dueAt", "dueShard", "lease"],
+    remove: ["expiresAt", ...DUE_ATTRS],
   });
 
   const cases: [
@@ -451,44 +474,90 @@ describe("onFeedback", () => {
   });
 });
 
-describe("afterSend", () => {
-  const sent = (step: number) => ({
-    step,
-    id: step === 0 ? "welcome" : `lesson-${step}`,
-    at: iso(NOW),
-    messageId: `msg-${step}`,
+describe("afterSend and replan", () => {
+  const progress = (ids: string[]) => ({
+    lastId: ids.at(-1),
+    received: ids,
+    from: "H1",
+    lastAt: NOW,
   });
+  const place = (ids: string[]) => ({
+    lastId: ids.at(-1),
+    received: ids,
+    seq: "H1",
+    lastAt: iso(NOW),
+  });
+  const PARKED = { dueShard: parkedShard(SHARD), dueAt: iso(NOW) };
 
   it.each([
     [
       "welcome sent, lesson 1 next",
-      0,
-      NOW + DAY_MS,
-      { set: { step: 1, dueAt: iso(NOW + DAY_MS) }, remove: ["lease"] },
+      ["welcome"],
+      { id: "lesson-1", dueAt: NOW + DAY_MS },
+      {
+        set: { ...place(["welcome"]), nextId: "lesson-1", planned: "H2", dueAt: iso(NOW + DAY_MS) },
+        remove: ["lease", "step"],
+      },
     ],
     [
       "lesson 2 sent, lesson 3 in 2.5 days",
-      2,
-      NOW + 2.5 * DAY_MS,
-      { set: { step: 3, dueAt: iso(NOW + 2.5 * DAY_MS) }, remove: ["lease"] },
+      ["welcome", "lesson-1", "lesson-2"],
+      { id: "lesson-3", dueAt: NOW + 2.5 * DAY_MS },
+      {
+        set: {
+          ...place(["welcome", "lesson-1", "lesson-2"]),
+          nextId: "lesson-3",
+          planned: "H2",
+          dueAt: iso(NOW + 2.5 * DAY_MS),
+        },
+        remove: ["lease", "step"],
+      },
     ],
     [
-      "last lesson sent -> completed, out of the due index",
-      3,
+      "last lesson sent -> completed, parked for lessons appended later",
+      ["welcome", "lesson-1"],
       undefined,
-      { set: { step: 4, status: "completed" }, remove: ["dueAt", "dueShard", "lease"] },
+      {
+        set: { ...place(["welcome", "lesson-1"]), status: "completed", ...PARKED },
+        remove: ["lease", "nextId", "planned", "step"],
+      },
     ],
-    [
-      "welcome was the only email -> completed",
-      0,
-      undefined,
-      { set: { step: 1, status: "completed" }, remove: ["dueAt", "dueShard", "lease"] },
-    ],
-  ])("%s", (_label, step, nextDueAt, expected) => {
-    expect(afterSend(sent(step), nextDueAt)).toEqual(expected);
+  ] as const)("%s", (_label, ids, next, expected) => {
+    expect(afterSend(SID, progress([...ids]), next, "H2")).toEqual(expected);
+  });
+
+  it("replan: an edit moved the next email -> planned anew, nothing recorded as sent", () => {
+    expect(replan(SID, { id: "lesson-9", dueAt: NOW + DAY_MS }, "H2", NOW)).toEqual({
+      set: { nextId: "lesson-9", planned: "H2", dueAt: iso(NOW + DAY_MS) },
+      remove: ["lease"],
+    });
+  });
+
+  it("replan: an edit left nothing -> completed and parked, progress untouched", () => {
+    expect(replan(SID, undefined, "H2", NOW)).toEqual({
+      set: { status: "completed", ...PARKED },
+      remove: ["lease", "nextId", "planned"],
+    });
+  });
+
+  it("onNewLessons: completed -> active with the appended lesson due; anyone else: noop", () => {
+    const done = active({ status: "completed", nextId: undefined, ...PARKED });
+    expect(onNewLessons(done, { id: "lesson-5", dueAt: NOW + DAY_MS }, "H3")).toEqual({
+      kind: "update",
+      set: {
+        status: "active",
+        nextId: "lesson-5",
+        planned: "H3",
+        dueAt: iso(NOW + DAY_MS),
+        dueShard: SHARD,
+      },
+      remove: ["lease"],
+    });
+    for (const status of ["active", ...ENDED] as const) {
+      expect(onNewLessons(active({ status }), { id: "x", dueAt: NOW }, "H3").kind).toBe("noop");
+    }
   });
 });
-
 describe("isExpired", () => {
   it.each([
     ["pending, expiry in 1 s", sub({ expiresAt: sec(NOW) + 1 }), false],

@@ -6,7 +6,7 @@ import {
   Table,
   TableEncryption,
 } from "aws-cdk-lib/aws-dynamodb";
-import { Grant } from "aws-cdk-lib/aws-iam";
+import { Grant, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Construct } from "constructs";
 import { TABLE } from "../../../functions/adapters/table";
@@ -73,6 +73,23 @@ export class SubscriberTable extends Construct {
   /** Send and feedback workers: read one subscriber, write one conditional update. */
   bindItemUpdates(fn: NodejsFunction): void {
     this.bind(fn, [this.table.tableArn], ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+  }
+
+  /**
+   * The send worker at cold start: publish the course's order (a conditional put), read the
+   * published orders, and find completed subscribers in the parked shards of the due index.
+   */
+  bindSequencePublishing(fn: NodejsFunction): void {
+    this.bind(fn, [this.dueIndexArn], ["dynamodb:Query"]);
+    // Puts and table queries only in published-sequence partitions: it can never overwrite
+    // a subscriber.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["dynamodb:PutItem", "dynamodb:Query"],
+        resources: [this.table.tableArn],
+        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SEQ#*"] } },
+      }),
+    );
   }
 
   private bind(fn: NodejsFunction, resourceArns: string[], actions: string[]): void {

@@ -1,0 +1,142 @@
+import type { Store } from "../adapters/store";
+import type { Course } from "../core/content";
+import type { Logger } from "../core/ports";
+import type { ScheduleOptions } from "../core/schedule";
+import {
+  nextInSequence,
+  type PublishedSequence,
+  progressOf,
+  publication,
+  resumeAfterCompletion,
+} from "../core/sequence";
+import type { Subscriber } from "../core/subscriber";
+import { DUE_SHARDS, onNewLessons, parkedShard } from "../core/transitions";
+
+/** The published orders a sender needs: the current one, and older ones to find a place in. */
+export interface Sequences {
+  current: PublishedSequence;
+  /** The first order ever published: how positional `step` items are read. */
+  original?: PublishedSequence;
+  /** A published order by its hash; undefined when unknown (then the received set decides). */
+  find(hash: string | undefined): PublishedSequence | undefined;
+}
+
+/** The schedule a subscriber's sends follow. */
+export function scheduleFor(
+  deps: { course: Course; dayMs: number },
+  sub: Pick<Subscriber, "timeZone">,
+): ScheduleOptions {
+  return {
+    dayMs: deps.dayMs,
+    sendHour: deps.course.funnel.sequence.sendHour,
+    timeZone: sub.timeZone,
+  };
+}
+
+/** The email next for `sub` under the current order, with that order's hash; none: completed. */
+export function nextFor(
+  sequences: Sequences,
+  sub: Subscriber,
+): { id: string; planned: string } | undefined {
+  const progress = progressOf(sub, sequences.original);
+  const next = nextInSequence(
+    sequences.current.order,
+    sequences.find(progress.from)?.order,
+    progress,
+  );
+  return next && { id: next.id, planned: sequences.current.hash };
+}
+
+/** Wraps loaded orders for lookups by hash. */
+export function sequencesOf(current: PublishedSequence, all: PublishedSequence[]): Sequences {
+  const byHash = new Map(all.map((p) => [p.hash, p]));
+  byHash.set(current.hash, byHash.get(current.hash) ?? current);
+  return {
+    current: byHash.get(current.hash) ?? current,
+    original: all[0] ?? current,
+    find: (hash) => (hash === undefined ? undefined : byHash.get(hash)),
+  };
+}
+
+export interface PublishDeps {
+  course: Course;
+  store: Store;
+  logger: Logger;
+  dayMs: number;
+}
+
+/**
+ * Publishes the course's current order (idempotent: a conditional put keyed by the order's
+ * content hash) and loads every published order. With `resume`, completed subscribers are
+ * offered lessons appended since they finished, once per published order (unless
+ * `sequence.sendNewLessonsToCompleted` is false).
+ */
+export async function openSequences(
+  deps: PublishDeps,
+  now: number,
+  opts: { resume: boolean },
+): Promise<Sequences> {
+  const mine = publication(deps.course, now);
+  const created = await deps.store.publishSequence(mine);
+  const all = await deps.store.publishedSequences(mine.sequenceId);
+  const sequences = sequencesOf(mine, all);
+  if (created)
+    deps.logger.info("sequence published", { hash: mine.hash, emails: mine.order.length });
+  const current = all.find((p) => p.hash === mine.hash);
+  if (opts.resume && deps.course.funnel.sequence.sendNewLessonsToCompleted && !current?.resumedAt) {
+    // Sending must not wait on this: a failure is logged and the next start tries again.
+    try {
+      const resumed = await resumeCompleted(deps, sequences, now);
+      await deps.store.markResumed(mine.sequenceId, mine.hash, new Date(now).toISOString());
+      if (resumed) deps.logger.info("completed subscribers get new lessons", { resumed });
+    } catch (e) {
+      deps.logger.error("offering new lessons to completed subscribers failed", {
+        error: (e as Error).name,
+      });
+    }
+  }
+  return sequences;
+}
+
+/**
+ * Finds completed subscribers (parked shards of the due index: a Query per shard, no Scan)
+ * that have a lesson after their last one under the current order, and makes them active.
+ */
+async function resumeCompleted(deps: PublishDeps, sequences: Sequences, now: number) {
+  let resumed = 0;
+  for (let shard = 0; shard < DUE_SHARDS; shard++) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.store.queryShard(parkedShard(shard), 100, cursor);
+      for (const entry of page.entries) {
+        if (entry.status !== "completed") continue;
+        const sub = await deps.store.get(entry.sid);
+        if (sub?.status !== "completed") continue;
+        const progress = progressOf(sub, sequences.original);
+        const next = resumeAfterCompletion(
+          sequences.current,
+          sequences.find(progress.from)?.order,
+          progress,
+          now,
+          scheduleFor(deps, sub),
+        );
+        if (!next) continue;
+        const decision = onNewLessons(sub, next, sequences.current.hash);
+        if (decision.kind !== "update") continue;
+        const updatedAt = new Date(now).toISOString();
+        // On a lost race (they unsubscribed meanwhile) the write is refused; nothing to redo.
+        if (
+          await deps.store.update(
+            sub.sid,
+            sub.version,
+            { ...decision.set, updatedAt },
+            decision.remove,
+          )
+        )
+          resumed++;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return resumed;
+}

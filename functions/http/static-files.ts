@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { buildSync } from "esbuild";
 import { FONT_FACES, fontPath } from "./fonts";
+import { SPELL_CHECK_PATH } from "./static-paths";
 
 /**
  * The site's static files that are not content: the fonts and the browser's address
@@ -19,9 +20,6 @@ const require = createRequire(import.meta.url);
 export function packageFile(pkg: string, file: string): string {
   return require.resolve(`${pkg}/${file}`);
 }
-
-/** Public path of the address spell-check script. */
-export const SPELL_CHECK_PATH = "/static/email-spell-check.js";
 
 /**
  * Bundles the maintained spell-check library for the browser (about 7 KB minified), so the

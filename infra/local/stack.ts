@@ -222,6 +222,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       return c.body(new Uint8Array(file.body), 200, { "Content-Type": file.type });
     });
     shell.route("/", app);
+    // Unknown paths get the app's own "not found" page, as they do on AWS.
+    shell.notFound((c) => app.fetch(c.req.raw, c.env));
 
     const tick = async () => {
       const result = await dispatch(

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** @jsxRuntime automatic */
+import { SPELL_CHECK_PATH } from "../static-paths";
 import { GuideIcon, Layout } from "./layout";
 import { prose } from "./markdown";
 import { SignupForm, type SignupFormProps } from "./signup-form";
@@ -17,6 +18,7 @@ export const LandingPage = (props: LandingPageProps) => {
       description={landing.subheadline}
       indexable
       path="/"
+      scripts={[SPELL_CHECK_PATH]}
     >
       <section class="hero" aria-labelledby="hero-title">
         <div class="wrap hero-grid">

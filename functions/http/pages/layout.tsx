@@ -18,6 +18,8 @@ export interface LayoutProps {
    * Open Graph and Twitter tags for it, built on the content's public `siteUrl`.
    */
   path?: string;
+  /** Scripts this page needs before the site script, e.g. the address spell-check. */
+  scripts?: string[];
   children?: Child;
 }
 
@@ -101,7 +103,15 @@ const ShareTags = ({
  * The HTML document every page shares: head with the hashed stylesheet and script from
  * {@link buildAssets}, skip link, header, main landmark and footer.
  */
-export const Layout = ({ funnel, title, description, indexable, path, children }: LayoutProps) => {
+export const Layout = ({
+  funnel,
+  title,
+  description,
+  indexable,
+  path,
+  scripts,
+  children,
+}: LayoutProps) => {
   const { cssPath, jsPath } = buildAssets(funnel);
   const { brand } = funnel;
   return (
@@ -126,6 +136,9 @@ export const Layout = ({ funnel, title, description, indexable, path, children }
           <meta name="color-scheme" content="light" />
           <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href={cssPath} />
+          {(scripts ?? []).map((src) => (
+            <script key={src} src={src} defer></script>
+          ))}
           <script src={jsPath} defer></script>
         </head>
         <body>

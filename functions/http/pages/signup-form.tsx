@@ -25,12 +25,16 @@ export const SignupForm = ({ funnel, formStamp, error, values }: SignupFormProps
   const invalid = error ? "true" : undefined;
   const describedBy = error ? STATUS_ID : undefined;
   return (
+    // Posts to the landing page's own address, so a refused post without script stays there;
+    // the script sends the same fields to the JSON API and never leaves the page.
     <form
       method="post"
-      action="/api/subscribe"
+      action="/"
+      novalidate
       class="signup"
       data-signup
-      data-success={`${thanks.headline} The email should arrive within a few minutes.`}
+      data-api="/api/subscribe"
+      data-success={thanks.headline}
       aria-labelledby="signup-title"
     >
       <h2 id="signup-title">Get the free masterclass</h2>
@@ -71,8 +75,10 @@ export const SignupForm = ({ funnel, formStamp, error, values }: SignupFormProps
             maxlength={254}
             value={values?.email ?? ""}
             aria-invalid={invalid}
-            aria-describedby={describedBy}
+            aria-describedby={describedBy ? `${describedBy} signup-suggest` : "signup-suggest"}
           />
+          {/* Filled by the script when the domain looks like a typo ("did you mean …?"). */}
+          <p id="signup-suggest" class="suggest" data-suggest aria-live="polite"></p>
         </div>
         <input type="hidden" name="tz" value="" />
         <input type="hidden" name="stamp" value={formStamp} />

@@ -106,6 +106,11 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .status.is-error{border-color:#e3b9b9;background:#fdf1f1;color:var(--danger)}
 .status.is-ok{border-color:var(--accent);background:var(--accent-tint);color:var(--ink)}
 .signup.is-done .status{margin:0}
+.suggest{margin:.4rem 0 0;font-size:.95rem;color:var(--ink)}
+.suggest:empty{display:none}
+.link-button{display:inline;padding:0;border:0;background:none;color:var(--accent);font:inherit;font-weight:700;text-decoration:underline;text-underline-offset:.18em;cursor:pointer}
+.link-button:hover{color:var(--accent-hover)}
+.status-fix{display:block;margin-top:.5rem;font-weight:400}
 
 .section{padding:3rem 0 0}
 .split{display:grid;gap:2.5rem}

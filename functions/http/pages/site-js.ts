@@ -2,7 +2,9 @@
  * The site's only script: progressive enhancement, no dependencies. Every page works
  * without it. It fills the time zone field, sends the signup form with fetch and shows
  * the answer inline, auto-submits the confirm form once, and reports the first play of
- * the masterclass video. Kept as plain ES2017 so it runs unbundled in any browser in use.
+ * the masterclass video, and offers "did you mean …?" for mistyped email domains (with the
+ * spell-check script the landing page loads first). Kept as plain ES2017 so it runs
+ * unbundled in any browser in use.
  */
 export const siteJs = `(function () {
   "use strict";
@@ -21,6 +23,14 @@ export const siteJs = `(function () {
       event.preventDefault();
       sendSignup(form);
     });
+    var email = form.elements.namedItem("email");
+    var hint = form.querySelector("[data-suggest]");
+    if (email && hint) {
+      email.addEventListener("blur", function () { offerSuggestion(email, hint); });
+      email.addEventListener("input", function () {
+        if (hint.textContent) offerSuggestion(email, hint);
+      });
+    }
   });
 
   function field(form, name) {
@@ -35,9 +45,74 @@ export const siteJs = `(function () {
     status.textContent = text;
   }
 
+  function add(parent, tag, text) {
+    var node = tag ? document.createElement(tag) : document.createTextNode(text);
+    if (tag) node.textContent = text;
+    parent.appendChild(node);
+    return node;
+  }
+
+  // "gmial.com" -> "gmail.com": the spell-check script (served by this site) when it loaded.
+  function suggestionFor(address) {
+    try {
+      var s = typeof window.emailSuggestion === "function" ? window.emailSuggestion(address) : "";
+      return s && s !== address ? s : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function offerSuggestion(email, hint) {
+    var s = suggestionFor(email.value.trim());
+    hint.textContent = "";
+    if (!s) return;
+    add(hint, null, "Did you mean ");
+    var use = add(hint, "button", s);
+    use.type = "button";
+    use.className = "link-button";
+    use.addEventListener("click", function () {
+      email.value = s;
+      hint.textContent = "";
+      email.focus();
+    });
+    add(hint, null, "?");
+  }
+
+  // After signing up: the address it went to, and a way to correct it.
+  function showSent(form, address) {
+    var status = form.querySelector("[data-status]");
+    var fields = form.querySelector("[data-fields]");
+    var email = form.elements.namedItem("email");
+    if (!status) return;
+    status.className = "status is-ok";
+    status.textContent = "";
+    add(status, "strong", form.getAttribute("data-success") || "Please check your inbox.");
+    add(status, null, " I have sent a confirmation email to ");
+    add(status, "strong", address);
+    add(status, null, ". Click the button in it and the masterclass is yours.");
+    var s = suggestionFor(address);
+    var line = add(status, "span", s ? "Did you mean " + s + "? " : "Not the right address? ");
+    line.className = "status-fix";
+    var fix = add(line, "button", s ? "Use " + s + " instead" : "Change it");
+    fix.type = "button";
+    fix.className = "link-button";
+    fix.addEventListener("click", function () {
+      if (fields) fields.hidden = false;
+      form.classList.remove("is-done");
+      say(form, "", "");
+      if (email) {
+        if (s) email.value = s;
+        email.focus();
+        if (!s && email.select) email.select();
+      }
+    });
+    status.focus();
+  }
+
   function sendSignup(form) {
     var button = form.querySelector("button[type=submit]");
     var fields = form.querySelector("[data-fields]");
+    var hint = form.querySelector("[data-suggest]");
     var body = {
       email: field(form, "email").trim(),
       firstName: field(form, "firstName").trim(),
@@ -52,7 +127,7 @@ export const siteJs = `(function () {
     });
     say(form, "Sending…", "");
 
-    fetch(form.getAttribute("action"), {
+    fetch(form.getAttribute("data-api") || form.getAttribute("action"), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -63,13 +138,12 @@ export const siteJs = `(function () {
           done();
           if (res.ok) {
             if (fields) fields.hidden = true;
+            if (hint) hint.textContent = "";
             form.classList.add("is-done");
-            say(form, form.getAttribute("data-success") || "Check your inbox to confirm your email.", "ok");
-            var status = form.querySelector("[data-status]");
-            if (status) status.focus();
+            showSent(form, body.email);
             return;
           }
-          say(form, (data && data.error) || "Something went wrong. Please try again.", "error");
+          say(form, (data && data.error) || "Something went wrong on my side. Please try again in a moment.", "error");
           markIssues(form, data && data.issues);
         });
       },

@@ -19,6 +19,9 @@ export const ThanksPage = ({ funnel }: ThanksPageProps) => (
           <strong>{funnel.sender.email}</strong> to your contacts helps every lesson reach your
           inbox.
         </p>
+        <p>
+          Used the wrong address? <a href="/#signup">Sign up again with the right one</a>.
+        </p>
       </div>
     </Panel>
   </Layout>

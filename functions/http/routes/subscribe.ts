@@ -9,6 +9,7 @@ import { type AppDeps, clientIp, type Env } from "../context";
 import { LandingPage } from "../pages";
 import { ipRateLimit } from "../rate-limit";
 import { bodyType, isFormPost } from "../render";
+import { friendlyIssues } from "../signup-messages";
 import { checkStamp, issueStamp } from "../stamp";
 
 /** The signup body, from JSON or a form post. Unknown fields are ignored. */
@@ -40,9 +41,14 @@ const signupRateLimit: MiddlewareHandler<Env> = (c, next) => {
   return limiter(c, next);
 };
 
-/** POST /api/subscribe: JSON (answers JSON) or a plain form post (redirects to /thanks). */
-export const subscribeRoutes = new Hono<Env>().post(
-  "/api/subscribe",
+/**
+ * POST /api/subscribe: JSON (answers JSON) or a plain form post (redirects to /thanks). The
+ * landing page's form posts to `/` itself, so a refused post without script re-renders the
+ * landing page, with the message and what was typed, at the landing page's own address.
+ */
+export const subscribeRoutes = new Hono<Env>().on(
+  "POST",
+  ["/api/subscribe", "/"],
   signupRateLimit,
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -62,18 +68,15 @@ export const subscribeRoutes = new Hono<Env>().post(
     }
     const parsed = SignupBody.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({
-        path: i.path.join("."),
-        message: i.message,
-      }));
-      const error = issues[0]?.message ?? "invalid input";
+      const issues = friendlyIssues(parsed.error.issues, raw);
+      const error = issues.map((i) => i.message).join(" ");
       if (isJson) return c.json({ error, issues }, 400);
       const values = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
       const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 254) : undefined);
       const page = LandingPage({
         funnel: deps.course.funnel,
         formStamp: issueStamp(deps),
-        error: `Please check your details: ${error}.`,
+        error,
         values: { email: str(values.email), firstName: str(values.firstName) },
       });
       return c.html(page, 400);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -40,6 +40,10 @@ function worldZone(): Zone {
   }
   return zone;
 }
+
+/** The README's deploy guide shows these very reports: keep it true. */
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const expectInReadme = (text: string) => expect(readme).toContain(`\n${text}\n`);
 
 let zone: Zone = {};
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
@@ -106,7 +110,7 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
       }),
     });
     const text = formatReport(report);
-    if (process.env.DOCTOR_SAMPLE) console.log(`${text}\n`);
+    expectInReadme(text);
     const lines = report.sections.flatMap((s) => s.findings);
     expect(lines.filter((f) => f.status !== "pass")).toEqual([]);
     expect(lines.length).toBe(20);
@@ -121,7 +125,7 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
       account: reply.account({ production: false, max24: 200, sent24: 0, rate: 1 }),
     });
     const text = formatReport(report);
-    if (process.env.DOCTOR_SAMPLE) console.log(`${text}\n`);
+    expectInReadme(text);
     expect(report.next).toBe("Deploy it: `npm run cdk deploy`.");
     const status = (title: string) =>
       report.sections.flatMap((s) => s.findings).find((f) => f.title.startsWith(title))?.status;
@@ -147,7 +151,7 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
       subscriptions: reply.subscriptions([{ endpoint: "alarms@hips.example", pending: true }]),
     });
     const text = formatReport(report);
-    if (process.env.DOCTOR_SAMPLE) console.log(`${text}\n`);
+    expectInReadme(text);
     expect(report.failed).toBe(true);
     expect(report.next).toBe(
       `Add a CNAME record at your DNS host: name ${reply.DKIM_TOKENS[2]}._domainkey.hips.example, value ${reply.DKIM_TOKENS[2]}.dkim.amazonses.com.`,

@@ -5,6 +5,7 @@ import { Marked } from "marked";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ContentError } from "./errors";
+import { WEEKDAYS } from "./schedule";
 
 /** A link id as used in `link:<id>` references from markdown and button fields. */
 const linkId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "a lowercase id like 'masterclass'");
@@ -103,6 +104,8 @@ export const FunnelSchema = z.object({
     timeZone,
     /** Optional local hour (0-23) lessons are aligned to; absent means exactly `delayDays` after the previous send. */
     sendHour: z.number().int().min(0).max(23).optional(),
+    /** Local weekdays lessons may go out on, e.g. [mon, tue, wed, thu, fri]; absent: every day. */
+    sendDays: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
     /** The whole sequence holds: nothing is claimed or sent until this is false again. */
     paused: z.boolean().optional(),
   }),

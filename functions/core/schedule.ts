@@ -7,24 +7,41 @@ export interface ScheduleOptions {
   dayMs: number;
   /** Local hour to align sends to, in the subscriber's zone; only applied to real-length days. */
   sendHour?: number;
+  /** Local weekdays sends may fall on (absent: every day); only applied to real-length days. */
+  sendDays?: readonly Weekday[];
   timeZone: string;
 }
 
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
 /**
  * When the email after `prevSentAt` is due: `delayDays` later, or, with a send hour, at that
- * hour on the local day `delayDays` later (never sooner than half the delay).
+ * hour on the local day `delayDays` later (never sooner than half the delay); with send days,
+ * moved on to the next allowed weekday at the same local time. Local means the subscriber's
+ * zone, so a clock change moves the instant, not the hour she reads it.
  * @example nextSendAt(Date.parse("2026-01-01T10:00Z"), 2, { dayMs: DAY_MS, timeZone: "UTC" })
  *   // -> Date.parse("2026-01-03T10:00Z")
  */
 export function nextSendAt(prevSentAt: number, delayDays: number, opts: ScheduleOptions): number {
   const plain = prevSentAt + Math.round(delayDays * opts.dayMs);
-  if (opts.sendHour === undefined || opts.dayMs !== DAY_MS) return plain;
-  const local = DateTime.fromMillis(plain, { zone: opts.timeZone });
+  if (opts.dayMs !== DAY_MS) return plain;
+  let local = DateTime.fromMillis(plain, { zone: opts.timeZone });
   if (!local.isValid) return plain;
-  const aligned = local.set({ hour: opts.sendHour, minute: 0, second: 0, millisecond: 0 });
-  const earliest = prevSentAt + (delayDays * opts.dayMs) / 2;
-  // A calendar day later, not 24 h: across a clock change the send keeps its local hour.
-  return aligned.toMillis() >= earliest ? aligned.toMillis() : aligned.plus({ days: 1 }).toMillis();
+  if (opts.sendHour !== undefined) {
+    const aligned = local.set({ hour: opts.sendHour, minute: 0, second: 0, millisecond: 0 });
+    const earliest = prevSentAt + (delayDays * opts.dayMs) / 2;
+    // A calendar day later, not 24 h: across a clock change the send keeps its local hour.
+    local = aligned.toMillis() >= earliest ? aligned : aligned.plus({ days: 1 });
+  }
+  const days = opts.sendDays?.length ? new Set(opts.sendDays) : undefined;
+  if (days) {
+    const wallClock = { hour: local.hour, minute: local.minute };
+    for (let i = 0; i < 7 && !days.has(WEEKDAYS[local.weekday - 1] as Weekday); i++) {
+      local = local.plus({ days: 1 }).set(wallClock);
+    }
+  }
+  return local.toMillis();
 }
 
 /** A valid IANA zone from the browser, or the course default. */

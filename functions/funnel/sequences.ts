@@ -29,6 +29,7 @@ export function scheduleFor(
   return {
     dayMs: deps.dayMs,
     sendHour: deps.course.funnel.sequence.sendHour,
+    sendDays: deps.course.funnel.sequence.sendDays,
     timeZone: sub.timeZone,
   };
 }

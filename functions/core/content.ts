@@ -210,20 +210,60 @@ function parseMarkdown<T>(
   return { ...data, body, file };
 }
 
-/** Every `link:<id>` used in markdown or a button must name a known link. */
-function checkLinks(doc: EmailDoc, known: Set<string>): void {
-  const used = [...doc.body.matchAll(/\]\(link:([^)\s]+)\)/g)].map((m) => m[1] as string);
-  for (const id of used) {
-    if (!known.has(id)) {
+/** Where an email's links lead: the confirmation carries only its confirm link. */
+type EmailKind = "confirmation" | "marketing";
+
+/** A `link:` that is not an inline markdown link target renders as a dead `link:` address. */
+const STRAY_LINK = /(?<!\]\()\blink:[^\s)]/;
+
+/**
+ * Every `link:<id>` in markdown or a button must work where it is used: a content link (funnel
+ * links) or a built-in link in a sequence email, only `confirm` in the confirmation email. A
+ * mistake is refused at start, naming file and field, never met at send time.
+ */
+function checkLinks(doc: EmailDoc, kind: EmailKind, content: Set<string>): void {
+  const check = (id: string, field: string, shown: string) => {
+    if (kind === "confirmation") {
+      if (id === "confirm") return;
       throw new ContentError(
         doc.file,
-        `body: unknown link 'link:${id}' (define it in funnel.yaml links)`,
+        `${field}: ${shown} cannot be used in the confirmation email (it carries only the confirm link: the person has not subscribed yet)`,
       );
     }
+    if (id === "confirm") {
+      throw new ContentError(
+        doc.file,
+        `${field}: ${shown} only works in emails/confirm.md (it confirms a signup)`,
+      );
+    }
+    if (id === "unsubscribe" || id === "manage" || content.has(id)) return;
+    throw new ContentError(
+      doc.file,
+      `${field}: unknown link ${shown} (define it in funnel.yaml links, or use link:unsubscribe or link:manage)`,
+    );
+  };
+  for (const m of doc.body.matchAll(/\]\(link:([^)\s]*)\)/g)) {
+    check(m[1] as string, "body", `'link:${m[1]}'`);
   }
-  if (doc.button && !known.has(doc.button.link)) {
-    throw new ContentError(doc.file, `button.link: unknown link '${doc.button.link}'`);
+  const stray = doc.body.match(STRAY_LINK);
+  if (stray) {
+    throw new ContentError(
+      doc.file,
+      `body: 'link:' works only as a markdown link target, like [the guide](link:guide)`,
+    );
   }
+  if (doc.button) check(doc.button.link, "button.link", `'${doc.button.link}'`);
+}
+
+/**
+ * The placeholder a `link:<id>` becomes: a built-in page link (signed per recipient), or a
+ * tracked click through a content link.
+ */
+export function linkPlaceholderKey(id: string): string {
+  if (id === "confirm") return "confirmUrl";
+  if (id === "unsubscribe") return "unsubscribeUrl";
+  if (id === "manage") return "manageUrl";
+  return `link:${id}`;
 }
 
 /**
@@ -279,8 +319,17 @@ export function parseCourse(files: Record<string, string>): Course {
     if (ids.has(doc.id)) throw new ContentError(doc.file, `id: '${doc.id}' is used twice`);
     ids.add(doc.id);
   }
-  const known = new Set([...Object.keys(funnel.links), ...BUILTIN_LINKS]);
-  for (const doc of [confirm, welcome, ...lessons]) checkLinks(doc, known);
+  for (const id of BUILTIN_LINKS) {
+    if (id in funnel.links) {
+      throw new ContentError(
+        "funnel.yaml",
+        `links.${id}: '${id}' is a built-in link; give this one another name`,
+      );
+    }
+  }
+  const content = new Set(Object.keys(funnel.links));
+  checkLinks(confirm, "confirmation", content);
+  for (const doc of [welcome, ...lessons]) checkLinks(doc, "marketing", content);
   const privacySrc = files["privacy.md"];
   const privacyDoc =
     privacySrc === undefined

@@ -3,7 +3,7 @@ import type { BrandProps } from "../../emails/_components/types";
 import ConfirmEmail from "../../emails/confirm";
 import LessonEmail from "../../emails/lesson";
 import WelcomeEmail from "../../emails/welcome";
-import type { Course, EmailDoc } from "../core/content";
+import { type Course, type EmailDoc, linkPlaceholderKey } from "../core/content";
 import type { CompiledEmail } from "./compiled";
 import { placeholder, renderTemplate } from "./render";
 
@@ -37,7 +37,7 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
   const button = (doc: EmailDoc) =>
     doc.button && {
       label: doc.button.label,
-      href: fill(doc.button.link === "confirm" ? "confirmUrl" : `link:${doc.button.link}`),
+      href: fill(linkPlaceholderKey(doc.button.link)),
     };
   const base = (doc: EmailDoc) => ({
     brand,
@@ -45,7 +45,7 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
     firstName: fill("firstName"),
     bodyMarkdown: doc.body.replace(
       /\]\(link:([^)\s]*)\)/g,
-      (_m, id: string) => `](${fill(`link:${id}`)})`,
+      (_m, id: string) => `](${fill(linkPlaceholderKey(id))})`,
     ),
   });
   const marketing = () => ({

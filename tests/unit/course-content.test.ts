@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_LINKS, loadCourse, parseCourse } from "../../functions/core/content";
+import {
+  BUILTIN_LINKS,
+  linkPlaceholderKey,
+  loadCourse,
+  parseCourse,
+} from "../../functions/core/content";
 import { ContentError } from "../../functions/core/errors";
 
 const DIR = "content";
@@ -99,5 +104,155 @@ describe("parseCourse errors name the file and the field", () => {
     const { message } = errorOf(files);
     expect(message).toContain(file);
     expect(message).toContain("delayDays");
+  });
+});
+
+describe("links are valid where they are used, or refused at start", () => {
+  const LESSON = "lessons/03-hip-flexor-stretch.md";
+  const CONFIRM = "emails/confirm.md";
+  const WELCOME = "emails/welcome.md";
+  /** The course with `edit` applied to one file's text. */
+  const edited = (file: string, edit: (text: string) => string) => {
+    const files = courseFiles();
+    files[file] = edit(files[file] as string);
+    return files;
+  };
+  const withButton = (link: string) => (text: string) =>
+    text
+      .replace(/^button: .*$/m, "")
+      .replace(/^id: /m, `button: { label: "Go", link: ${link} }\nid: `);
+  const append = (md: string) => (text: string) => `${text}\n${md}\n`;
+
+  it.each([
+    [
+      "a confirm link in a lesson body",
+      LESSON,
+      append("[Confirm](link:confirm)"),
+      "body",
+      "only works in emails/confirm.md",
+    ],
+    [
+      "a confirm button on a lesson",
+      LESSON,
+      withButton("confirm"),
+      "button.link",
+      "only works in emails/confirm.md",
+    ],
+    [
+      "a confirm button on the welcome email",
+      WELCOME,
+      withButton("confirm"),
+      "button.link",
+      "only works in emails/confirm.md",
+    ],
+    [
+      "an unsubscribe link in the confirmation",
+      CONFIRM,
+      append("[Leave](link:unsubscribe)"),
+      "body",
+      "confirmation email",
+    ],
+    [
+      "a manage link in the confirmation",
+      CONFIRM,
+      append("[Manage](link:manage)"),
+      "body",
+      "confirmation email",
+    ],
+    [
+      "a content link in the confirmation",
+      CONFIRM,
+      append("[Watch](link:masterclass)"),
+      "body",
+      "confirmation email",
+    ],
+    [
+      "a content button on the confirmation",
+      CONFIRM,
+      withButton("masterclass"),
+      "button.link",
+      "confirmation email",
+    ],
+    [
+      "an unknown link in a lesson body",
+      LESSON,
+      append("[x](link:nowhere)"),
+      "body",
+      "unknown link 'link:nowhere'",
+    ],
+    [
+      "an unknown button link",
+      LESSON,
+      withButton("nowhere"),
+      "button.link",
+      "unknown link 'nowhere'",
+    ],
+    ["an empty link id", LESSON, append("[x](link:)"), "body", "unknown link 'link:'"],
+    [
+      "a link: reference that is not a link target",
+      LESSON,
+      append("[guide]: link:guide"),
+      "body",
+      "only as a markdown link target",
+    ],
+  ])("refuses %s, naming file and field", (_label, file, edit, field, detail) => {
+    const error = errorOf(edited(file, edit));
+    expect(error.file).toBe(file);
+    expect(error.detail.startsWith(`${field}: `), error.message).toBe(true);
+    expect(error.detail).toContain(detail);
+  });
+
+  it("refuses a funnel link named like a built-in one", () => {
+    const files = edited("funnel.yaml", (t) =>
+      t.replace("  masterclass: /masterclass", "  masterclass: /masterclass\n  unsubscribe: /bye"),
+    );
+    expect(errorOf(files).message).toBe(
+      "funnel.yaml: links.unsubscribe: 'unsubscribe' is a built-in link; give this one another name",
+    );
+  });
+
+  it.each([
+    ["an unsubscribe link in a lesson body", LESSON, append("[Leave](link:unsubscribe)")],
+    ["a manage button on a lesson", LESSON, withButton("manage")],
+    ["an unsubscribe button on the welcome email", WELCOME, withButton("unsubscribe")],
+    ["the confirm button on the confirmation", CONFIRM, withButton("confirm")],
+    ["prose that says link: in passing", LESSON, append("Here is the link: below.")],
+  ])("accepts %s", (_label, file, edit) => {
+    expect(() => parseCourse(edited(file, edit))).not.toThrow();
+  });
+
+  it("built-in links become the signed page links, content links tracked clicks", () => {
+    expect(linkPlaceholderKey("unsubscribe")).toBe("unsubscribeUrl");
+    expect(linkPlaceholderKey("manage")).toBe("manageUrl");
+    expect(linkPlaceholderKey("confirm")).toBe("confirmUrl");
+    expect(linkPlaceholderKey("guide")).toBe("link:guide");
+  });
+});
+
+describe("built-in links in a lesson body work in the email sent", () => {
+  it("link:unsubscribe and link:manage become the signed unsubscribe and manage links", async () => {
+    const { compileEmails } = await import("../../functions/mail/compile");
+    const { createComposer } = await import("../../functions/mail/compose");
+    const { createTokens } = await import("../../functions/core/tokens");
+    const files = courseFiles();
+    const file = "lessons/03-hip-flexor-stretch.md";
+    files[file] += "\n[Leave the course](link:unsubscribe) or [see your data](link:manage).\n";
+    const course = parseCourse(files);
+    const lesson = course.lessons.find((l) => l.file === file);
+    const composer = createComposer({
+      course,
+      emails: await compileEmails(course),
+      siteUrl: "https://hips.example",
+      tokens: createTokens("k".repeat(64)),
+    });
+    const sub = { sid: "s".repeat(22), email: "ana@example.com", firstName: "Ana" };
+    const email = composer.email(sub as never, lesson?.id ?? "", Date.parse("2026-03-01T09:00Z"));
+    const hrefs = [...email.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1] as string);
+    const leave = email.html.match(/href="([^"]+)"[^>]*>Leave the course/)?.[1];
+    const data = email.html.match(/href="([^"]+)"[^>]*>see your data/)?.[1];
+    expect(leave).toMatch(/^https:\/\/hips\.example\/u\?t=/);
+    expect(data).toMatch(/^https:\/\/hips\.example\/manage\?t=/);
+    // Never a tracked click through a link id the click route does not know.
+    expect(hrefs.some((h) => /\/c\/(unsubscribe|manage)\//.test(h))).toBe(false);
   });
 });

@@ -82,8 +82,33 @@ export const FunnelSchema = z.object({
     video: z.object({
       src: linkTarget,
       poster: linkTarget.optional(),
+      /** WebVTT captions, e.g. /media/hips-masterclass.en.vtt; no track when absent. */
       captions: linkTarget.optional(),
+      /** The captions' language (BCP 47) and the name players show for them. */
+      captionsLanguage: z
+        .string()
+        .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+        .default("en"),
+      captionsLabel: z.string().min(1).default("English"),
     }),
+    /** Where each pose starts in the video; the page lists them and jumps there. */
+    chapters: z
+      .array(
+        z.object({
+          /** "m:ss" or "h:mm:ss" from the start of the video. */
+          start: z
+            .string()
+            .regex(/^(\d+:)?[0-5]?\d:[0-5]\d$/, "a time like 4:05 or 1:04:05")
+            .transform((t) => t.split(":").reduce((sum, part) => sum * 60 + Number(part), 0)),
+          title: z.string().min(1).max(100),
+        }),
+      )
+      .default([])
+      .refine(
+        (list) =>
+          list.every((c, i) => i === 0 || c.start > (list[i - 1] as { start: number }).start),
+        "chapters must be in order, each starting after the one before",
+      ),
   }),
   guide: z.object({
     title: z.string().min(1),

@@ -9,6 +9,12 @@ import { linkRoutes } from "./routes/links";
 import { siteRoutes } from "./routes/site";
 import { subscribeRoutes } from "./routes/subscribe";
 
+/** The origin of a masterclass video hosted elsewhere (an https URL in content), if any. */
+function videoOrigin(deps: AppDeps): string[] {
+  const { src, captions } = deps.course.funnel.masterclass.video;
+  return [src, captions ?? ""].filter((u) => u.startsWith("https://")).map((u) => new URL(u).origin);
+}
+
 /**
  * The web app: pages, signup API and every link in an email. One app serves Lambda (via
  * `handle(app)`) and the local server alike.
@@ -33,7 +39,7 @@ export function createApp(deps: AppDeps) {
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", "data:"],
-        mediaSrc: ["'self'"],
+        mediaSrc: ["'self'", ...videoOrigin(deps)],
         styleSrc: ["'self'"],
         scriptSrc: ["'self'"],
         formAction: ["'self'"],

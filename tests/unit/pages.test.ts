@@ -46,7 +46,13 @@ const source: Omit<Funnel, "html"> = {
       src: "/media/class.mp4",
       poster: "/media/poster.svg",
       captions: "/media/class.en.vtt",
+      captionsLanguage: "en",
+      captionsLabel: "English",
     },
+    chapters: [
+      { start: 0, title: "Pelvic tilt" },
+      { start: 65, title: "Bridge" },
+    ],
   },
   guide: { title: "Five poses", path: "/guide/five-poses.pdf" },
   links: { masterclass: "/masterclass" },
@@ -361,22 +367,39 @@ describe("MasterclassPage", () => {
   it("plays the video, offers captions and the guide, and marks the play beacon", async () => {
     const doc = await html(MasterclassPage({ funnel: fixture }));
     expect(doc).toContain(
-      '<video controls="" preload="metadata" playsinline="" src="/media/class.mp4" poster="/media/poster.svg" data-play-beacon="/api/events/play">',
+      '<video id="masterclass-video" controls="" preload="metadata" playsinline="" src="/media/class.mp4" poster="/media/poster.svg" data-play-beacon="/api/events/play">',
     );
-    expect(doc).toMatch(/<track kind="captions" src="\/media\/class\.en\.vtt"/);
+    expect(doc).toContain(
+      '<track kind="captions" src="/media/class.en.vtt" srclang="en" label="English" default=""/>',
+    );
     expect(doc).toMatch(
       /<a class="button" href="\/guide\/five-poses\.pdf" download="">Download the printable guide \(PDF\)<\/a>/,
     );
     expect(doc).toContain("Find a <strong>quiet</strong> spot.");
   });
 
-  it("leaves out the captions track when there are none", async () => {
+  it("lists the chapters as links that seek the video, with or without script", async () => {
+    const doc = await html(MasterclassPage({ funnel: fixture }));
+    expect(doc).toContain(
+      '<a href="/masterclass?t=65#player" data-seek="65" aria-controls="masterclass-video"><time datetime="PT65S" aria-label="1 minute 5 seconds">1:05</time><span>Bridge</span></a>',
+    );
+    // Followed without script, the link starts the video there (a media fragment).
+    const started = await html(MasterclassPage({ funnel: fixture, start: 65 }));
+    expect(started).toContain('src="/media/class.mp4#t=65"');
+  });
+
+  it("leaves out the captions track and the chapters when there are none", async () => {
     const funnel = {
       ...fixture,
-      masterclass: { ...fixture.masterclass, video: { src: "/media/class.mp4" } },
+      masterclass: {
+        ...fixture.masterclass,
+        video: { src: "/media/class.mp4", captionsLanguage: "en", captionsLabel: "English" },
+        chapters: [],
+      },
     };
     const doc = await html(MasterclassPage({ funnel }));
     expect(doc).not.toContain("<track");
+    expect(doc).not.toContain("Chapters");
     expect(doc).not.toContain("poster=");
   });
 });

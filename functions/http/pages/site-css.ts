@@ -154,6 +154,12 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 
 .player{margin:1.5rem 0 2rem;border-radius:16px;overflow:hidden;background:#1e1a17;box-shadow:0 18px 40px -24px rgba(42,36,32,.55)}
 .player video{display:block;width:100%;aspect-ratio:16/9;background:#1e1a17}
+.chapters{margin:0 0 2.5rem}
+.chapters h2{font-size:1.3rem}
+.chapters ol{list-style:none;margin:0;padding:0;display:grid;gap:.5rem}
+.chapters a{display:flex;gap:1rem;align-items:baseline;padding:.7rem 1rem;border:1px solid var(--line);border-radius:12px;background:var(--surface);color:var(--ink);text-decoration:none}
+.chapters a:hover{border-color:var(--accent);color:var(--accent)}
+.chapters time{flex:none;min-width:3.2rem;font-variant-numeric:tabular-nums;font-weight:700;color:var(--accent)}
 .download{display:flex;flex-direction:column;gap:1.25rem}
 .download .button{align-self:flex-start}
 .download h2{font-size:1.3rem}
@@ -176,6 +182,7 @@ fieldset{border:0;padding:0;margin:0}
   .hero-form{grid-column:2;grid-row:1 / span 2}
   .hero-figure{grid-column:1;grid-row:2;justify-self:start;max-width:19rem}
   .quotes{grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}
+  .chapters ol{grid-template-columns:repeat(auto-fill,minmax(19rem,1fr))}
   .card{padding:2rem}
   .section{padding-top:3.5rem}
   .split{grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:4rem}

@@ -188,6 +188,20 @@ export const siteJs = `(function () {
     }
   }
 
+  // Chapters: jump within the video already on the page instead of reloading it.
+  document.querySelectorAll("a[data-seek]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var video = document.getElementById(link.getAttribute("aria-controls") || "");
+      var at = Number(link.getAttribute("data-seek"));
+      if (!video || !isFinite(at)) return;
+      event.preventDefault();
+      video.currentTime = at;
+      var playing = video.play && video.play();
+      if (playing && playing.catch) playing.catch(function () {});
+      video.focus();
+    });
+  });
+
   document.querySelectorAll("video[data-play-beacon]").forEach(function (video) {
     var url = video.getAttribute("data-play-beacon") || "/api/events/play";
     video.addEventListener("play", function onPlay() {

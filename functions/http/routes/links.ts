@@ -161,7 +161,12 @@ export const linkRoutes = new Hono<Env>()
     const link = claims?.link ?? "";
     return click(c, claims, link, claims && linkTarget(c.get("deps").course, link));
   })
-  .get("/masterclass", (c) => c.html(MasterclassPage({ funnel: c.get("deps").course.funnel })))
+  .get("/masterclass", (c) => {
+    // ?t=<seconds>: a chapter link followed without script; anything else starts at 0.
+    const t = Number(c.req.query("t"));
+    const start = Number.isInteger(t) && t > 0 && t < 86_400 ? t : undefined;
+    return c.html(MasterclassPage({ funnel: c.get("deps").course.funnel, start }));
+  })
   // The video started playing: a person, not a scanner. Attributed when they came from an email.
   .post(PLAY_BEACON_PATH, limit, async (c) => {
     const deps = c.get("deps");

@@ -12,7 +12,9 @@ import { subscribeRoutes } from "./routes/subscribe";
 /** The origin of a masterclass video hosted elsewhere (an https URL in content), if any. */
 function videoOrigin(deps: AppDeps): string[] {
   const { src, captions } = deps.course.funnel.masterclass.video;
-  return [src, captions ?? ""].filter((u) => u.startsWith("https://")).map((u) => new URL(u).origin);
+  return [src, captions ?? ""]
+    .filter((u) => u.startsWith("https://"))
+    .map((u) => new URL(u).origin);
 }
 
 /**

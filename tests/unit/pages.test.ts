@@ -381,7 +381,7 @@ describe("MasterclassPage", () => {
   it("lists the chapters as links that seek the video, with or without script", async () => {
     const doc = await html(MasterclassPage({ funnel: fixture }));
     expect(doc).toContain(
-      '<a href="/masterclass?t=65#player" data-seek="65" aria-controls="masterclass-video"><time datetime="PT65S" aria-label="1 minute 5 seconds">1:05</time><span>Bridge</span></a>',
+      '<a href="/masterclass?t=65#player" data-seek="65" aria-controls="masterclass-video"><time datetime="PT65S"><span aria-hidden="true">1:05</span><span class="visually-hidden">1 minute 5 seconds</span></time><span>Bridge</span></a>',
     );
     // Followed without script, the link starts the video there (a media fragment).
     const started = await html(MasterclassPage({ funnel: fixture, start: 65 }));

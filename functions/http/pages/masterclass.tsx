@@ -81,8 +81,9 @@ export const MasterclassPage = ({ funnel, start }: MasterclassPageProps) => {
                       data-seek={ch.start}
                       aria-controls="masterclass-video"
                     >
-                      <time datetime={`PT${ch.start}S`} aria-label={spokenTime(ch.start)}>
-                        {clockTime(ch.start)}
+                      <time datetime={`PT${ch.start}S`}>
+                        <span aria-hidden="true">{clockTime(ch.start)}</span>
+                        <span class="visually-hidden">{spokenTime(ch.start)}</span>
                       </time>
                       <span>{ch.title}</span>
                     </a>

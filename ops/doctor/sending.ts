@@ -114,6 +114,13 @@ export async function checkSandboxRecipients(
     ctx.recipients.map(async (email) => {
       try {
         const id = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: email }));
+        if (!ctx.deployed) {
+          // The stack creates each recipient's identity: one that exists makes the create fail.
+          return fail(
+            `Test recipient ${email} is already an SES identity: the deploy would fail creating it`,
+            `List ${email} under sandboxRecipients of one stage only (another stage, or the console, made it already); remove it from this stage's.`,
+          );
+        }
         if (id.VerifiedForSendingStatus || id.VerificationStatus === "SUCCESS") {
           return pass(`Test recipient ${email} is verified`);
         }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { App } from "aws-cdk-lib";
+import { App, type Environment } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { cdkContext } from "../../infra/aws/bundles";
 import { type DeployConfig, stackName } from "../../infra/aws/config";
@@ -21,7 +21,7 @@ export const TEST_CONFIG: DeployConfig = {
  * The stack as `cdk synth` builds it (cdk.json's feature flags), with esbuild bundling and
  * CloudFormation's built-in template checks skipped to keep unit tests fast.
  */
-export function testStack(config: Partial<DeployConfig> = {}) {
+export function testStack(config: Partial<DeployConfig> = {}, env?: Environment) {
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] },
@@ -30,6 +30,7 @@ export function testStack(config: Partial<DeployConfig> = {}) {
   // As infra/aws/bin/app.ts names it: the stage's stack name is the construct id.
   const stack = new HealthyHipsStack(app, stackName(full.stage), {
     config: full,
+    env,
     assetsDir: testAssetsDir(),
     mediaDir: join(PROJECT_ROOT, "content/media"),
   });

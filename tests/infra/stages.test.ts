@@ -91,6 +91,14 @@ describe("stages", () => {
     expect(clashes(prod.template, staging.template)).toEqual([]);
   });
 
+  it("a stage pinned to a region (config `region`) synthesises for it", () => {
+    const pinned = testStack({ stage: "eu", region: "eu-central-1" }, { region: "eu-central-1" });
+    expect(pinned.stack.region).toBe("eu-central-1");
+    pinned.template.hasResourceProperties("AWS::CloudFront::Function", {
+      Name: Match.stringLikeRegexp("^eu-central-1HealthyHipseu"),
+    });
+  });
+
   it("two stages that both create the domain's identity clash: the second uses the existing one", () => {
     const second = testStack({ stage: "staging" });
     expect(clashes(prod.template, second.template)).toEqual([

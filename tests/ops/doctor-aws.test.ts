@@ -266,5 +266,9 @@ describe("sandbox test recipients (GetEmailIdentity of each address)", () => {
     expect(before.map((f) => f.status)).toEqual(["skip", "skip"]);
     const lost = await checkSandboxRecipients(none, { recipients, deployed: true });
     expect(lost.map((f) => f.status)).toEqual(["fail", "fail"]);
+    // Before this stage's deploy, an address another stage already verified would collide.
+    const taken = await checkSandboxRecipients(ses, { recipients, deployed: false });
+    expect(taken[0]?.status).toBe("fail");
+    expect(taken[0]?.fix).toContain("one stage only");
   });
 });

@@ -1,0 +1,151 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { chromiumPath, launch } from "../tests/e2e/browser";
+import { startFunnel } from "../tests/e2e/server";
+import { inbox, linkIn, type StoredEmail } from "../tests/integration/inbox";
+
+/**
+ * `npm run screenshots [outDir]`: the whole product at a glance. Runs the funnel on a fast
+ * clock, walks a visitor through it in Chromium and writes PNGs (default `screenshots/`,
+ * git-ignored): every page at 390 and 1280 px wide, every email at 390 and 600 px, and every
+ * page of the PDF guide (with poppler's `pdftoppm`).
+ */
+const OUT = resolve(process.argv[2] ?? "screenshots");
+const PAGE_WIDTHS = [390, 1280];
+const EMAIL_WIDTHS = [390, 600];
+const ADDRESS = "maya@example.com";
+
+const written: string[] = [];
+
+async function shoot(
+  browser: Browser,
+  name: string,
+  widths: number[],
+  show: (p: Page) => Promise<void>,
+) {
+  for (const width of widths) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await show(page);
+    await page.evaluate(() => document.fonts.ready);
+    const file = join(OUT, `${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    written.push(file);
+    await context.close();
+  }
+}
+
+async function waitForMail(
+  inboxUrl: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<StoredEmail[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const mail = await inbox(inboxUrl, ADDRESS);
+    if (mail.length >= count || Date.now() > until) return mail;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  if (!chromiumPath) throw new Error("Chromium is needed: apt-get install chromium");
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  // One course day = 1 s, so the whole sequence arrives in well under a minute.
+  const funnel = await startFunnel({ FUNNEL_DAY_SECONDS: "1" });
+  const browser = await launch();
+  const site = funnel.siteUrl;
+  const go = (path: string) => async (p: Page) => {
+    await p.goto(`${site}${path}`);
+  };
+  try {
+    await shoot(browser, "01-landing", PAGE_WIDTHS, go("/"));
+    await shoot(browser, "02-landing-typo", PAGE_WIDTHS, async (p) => {
+      await p.goto(`${site}/`);
+      await p.getByLabel(/email address/i).fill("maya@gmial.com");
+      await p.getByLabel(/email address/i).blur();
+      await p.locator("[data-suggest] button").waitFor();
+    });
+    await shoot(browser, "03-landing-error-no-script", PAGE_WIDTHS, async (p) => {
+      await p.context().route("**/*.js", (r) => r.abort());
+      await p.goto(`${site}/`);
+      await p.getByLabel(/email address/i).fill("maya@example");
+      await p.locator("form[data-signup] button[type=submit]").click();
+      await p.waitForLoadState();
+    });
+    await shoot(browser, "04-privacy", PAGE_WIDTHS, go("/privacy"));
+    await shoot(browser, "05-thanks", PAGE_WIDTHS, go("/thanks"));
+    await shoot(browser, "06-not-found", PAGE_WIDTHS, go("/no-such-page"));
+
+    // A real signup, as a person does it (the form's stamp wants a moment).
+    await shoot(browser, "07-signed-up", [390], async (p) => {
+      await p.goto(`${site}/`);
+      await p.getByLabel(/first name/i).fill("Maya");
+      await p.getByLabel(/email address/i).fill(ADDRESS);
+      await p.waitForTimeout(2100);
+      await p.locator("form[data-signup] button[type=submit]").click();
+      await p.locator("[data-status].is-ok").waitFor();
+    });
+    const [confirmation] = await waitForMail(funnel.inboxUrl, 1);
+    const confirmUrl = linkIn(confirmation?.body.html ?? "", `${site}/confirm?t=`);
+    await shoot(browser, "08-confirm", PAGE_WIDTHS, async (p) => {
+      await p.context().route("**/assets/site.*.js", (r) => r.abort());
+      await p.goto(confirmUrl);
+    });
+    await shoot(browser, "09-confirmed", [390], async (p) => {
+      await p.goto(confirmUrl);
+      await p.waitForURL(/.*/);
+      await p.locator("h1").waitFor();
+      await p.waitForTimeout(1500);
+    });
+    await shoot(browser, "10-masterclass", PAGE_WIDTHS, go("/masterclass"));
+
+    const mail = await waitForMail(funnel.inboxUrl, 8);
+    const welcome = mail[1]?.body.html ?? "";
+    await shoot(
+      browser,
+      "11-manage",
+      PAGE_WIDTHS,
+      go(linkIn(welcome, `${site}/manage?t=`).slice(site.length)),
+    );
+    await shoot(
+      browser,
+      "12-unsubscribe",
+      PAGE_WIDTHS,
+      go(linkIn(welcome, `${site}/u?t=`).slice(site.length)),
+    );
+
+    for (const [i, email] of mail.entries()) {
+      const name = `email-${String(i + 1).padStart(2, "0")}-${email.subject
+        .replace(/[^a-z0-9]+/gi, "-")
+        .slice(0, 40)
+        .toLowerCase()}`;
+      await shoot(browser, name, EMAIL_WIDTHS, async (p) => {
+        await p.setContent(email.body.html, { waitUntil: "load" });
+      });
+      writeFileSync(join(OUT, `${name}.txt`), email.body.text);
+    }
+
+    const pdf = await fetch(`${site}/guide/5-poses-for-healthy-hips.pdf`);
+    const pdfFile = join(OUT, "guide.pdf");
+    writeFileSync(pdfFile, new Uint8Array(await pdf.arrayBuffer()));
+    try {
+      execFileSync("pdftoppm", ["-r", "80", "-png", pdfFile, join(OUT, "guide-page")]);
+      written.push(join(OUT, "guide-page-*.png"));
+    } catch {
+      console.warn("pdftoppm not found (apt-get install poppler-utils): guide pages skipped");
+    }
+  } finally {
+    await browser.close();
+    await funnel.stop();
+  }
+  console.log(`${written.length} screenshots in ${OUT}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -28,34 +28,7 @@ export function mailbox(name: string, address: string): string {
   return `=?UTF-8?B?${Buffer.from(clean, "utf8").toString("base64")}?= <${address}>`;
 }
 
-/** How a failed send should be handled: retried later, or recorded and moved past. */
-export type SendFailureKind = "throttled" | "transient" | "permanent";
-
-const THROTTLE_NAMES = new Set([
-  "TooManyRequestsException",
-  "ThrottlingException",
-  "Throttling",
-  "LimitExceededException",
-  "SendingPausedException",
-]);
-const PERMANENT_NAMES = new Set([
-  "MessageRejected",
-  "BadRequestException",
-  "MailFromDomainNotVerifiedException",
-  "NotFoundException",
-  "AccountSuspendedException",
-]);
-
-/** Classifies an SES (or network) error without importing SDK error classes. */
-export function classifySendError(error: unknown): SendFailureKind {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  if ((e?.name && THROTTLE_NAMES.has(e.name)) || status === 429 || status === 454)
-    return "throttled";
-  if (e?.name && PERMANENT_NAMES.has(e.name)) return "permanent";
-  if (status !== undefined && status >= 400 && status < 500) return "permanent";
-  return "transient";
-}
+export { classifySendError, type SendFailureKind } from "../core/refusals";
 
 /**
  * Sends one email through SES v2 (Simple content with custom headers).

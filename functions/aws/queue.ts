@@ -4,7 +4,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { retryDelaySeconds } from "../core/backoff";
+import { RETRY_MAX_S, retryDelaySeconds } from "../core/backoff";
 import type { JobQueue, Logger, SendJob } from "../core/ports";
 import { SendJobSchema } from "../funnel/jobs";
 import { QueueError } from "./errors";
@@ -82,9 +82,14 @@ export function retryBackoff(
   logger: Logger,
   random: () => number = Math.random,
 ) {
-  return async (record: Pick<SQSRecord, "receiptHandle" | "attributes">): Promise<void> => {
+  return async (
+    record: Pick<SQSRecord, "receiptHandle" | "attributes">,
+    /** When the sender knows better (sending halted until then), at least this long. */
+    atLeastMs = 0,
+  ): Promise<void> => {
     const attempt = receiveCount(record);
-    const seconds = retryDelaySeconds(attempt, random);
+    const halt = Math.min(RETRY_MAX_S, Math.ceil(atLeastMs / 1000));
+    const seconds = Math.max(halt, retryDelaySeconds(attempt, random));
     try {
       await delayRetry(sqs, queueUrl, record.receiptHandle, seconds);
       logger.info("send retry delayed", { attempt, seconds });

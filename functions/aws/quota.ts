@@ -1,6 +1,5 @@
 import { GetAccountCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Logger } from "../core/ports";
-import type { BucketRule } from "../core/token-bucket";
 
 /** How often the account's send quota is read again. */
 export const QUOTA_REFRESH_MS = 10 * 60_000;
@@ -8,10 +7,11 @@ export const QUOTA_REFRESH_MS = 10 * 60_000;
 const FALLBACK_RATE = 1;
 
 /**
- * This sender's share of the account-wide SES MaxSendRate (GetAccount), refreshed every
+ * The account-wide SES MaxSendRate (GetAccount) and this sender's share of it, refreshed every
  * {@link QUOTA_REFRESH_MS} in the background. `senders` is how many senders may run at once
- * (the send function's max concurrency plus the web function's confirmations).
- * @example const quota = await sesSendQuota(ses, 3, logger); paced(mailer, quota.rule);
+ * (the send function's max concurrency): each paces its sends to a whole `rate / senders` per
+ * second, so together they never exceed the account's rate.
+ * @example const quota = await sesSendQuota(ses, 2, logger); createSender(mail, { rate: quota.rate });
  */
 export async function sesSendQuota(
   ses: SESv2Client,
@@ -19,15 +19,15 @@ export async function sesSendQuota(
   logger: Logger,
   now = () => Date.now(),
 ) {
-  let rate = FALLBACK_RATE / senders;
+  let account = FALLBACK_RATE;
   let readAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<void> | undefined;
 
   const refresh = async () => {
     try {
-      const account = await ses.send(new GetAccountCommand({}));
-      const max = account.SendQuota?.MaxSendRate;
-      if (max && max > 0) rate = max / senders;
+      const out = await ses.send(new GetAccountCommand({}));
+      const max = out.SendQuota?.MaxSendRate;
+      if (max && max > 0) account = max;
     } catch (e) {
       // Keep the last known rate; never stop sending because the quota could not be read.
       logger.warn("could not read the SES send quota", { error: (e as Error).name });
@@ -38,11 +38,19 @@ export async function sesSendQuota(
   };
 
   await refresh();
+  const fresh = () => {
+    if (!pending && now() - readAt > QUOTA_REFRESH_MS) pending = refresh();
+  };
   return {
-    /** The current pacing rule; starts a background refresh when the quota is stale. */
-    rule(): BucketRule {
-      if (!pending && now() - readAt > QUOTA_REFRESH_MS) pending = refresh();
-      return { rate, burst: Math.max(1, Math.floor(rate)) };
+    /** This sender's share per second; starts a background refresh when the quota is stale. */
+    rate(): number {
+      fresh();
+      return account / senders;
+    },
+    /** The account's MaxSendRate: all senders together. */
+    accountRate(): number {
+      fresh();
+      return account;
     },
   };
 }

@@ -5,7 +5,7 @@ import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
-import { paced } from "../funnel/pace";
+import { createSender } from "../funnel/pace";
 import { openSequences } from "../funnel/sequences";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
@@ -27,7 +27,7 @@ const noQueue: JobQueue = {
   enqueue: () => Promise.reject(new Error("this function has no queue")),
 };
 
-/** The SES mailer, paced to this function's share of the account's MaxSendRate. */
+/** The SES sender, paced to this function's share of the account's MaxSendRate. */
 async function mailer(logger: Logger) {
   const env = readEnv([
     "SENDER_EMAIL",
@@ -43,7 +43,7 @@ async function mailer(logger: Logger) {
     replyTo: env.REPLY_TO,
     configurationSetName: env.CONFIGURATION_SET,
   });
-  return paced(mail, quota.rule);
+  return createSender(mail, { rate: quota.rate });
 }
 
 /**

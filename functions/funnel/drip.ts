@@ -1,18 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { classifySendError, type Mailer } from "../adapters/mailer";
 import type { DueEntry, Store } from "../adapters/store";
 import type { Course } from "../core/content";
 import type { Clock, JobQueue, Logger, StepJob } from "../core/ports";
 import { afterSending, decideSend, progressOf } from "../core/sequence";
+import type { Subscriber } from "../core/subscriber";
 import { afterSend, DUE_SHARDS, replan } from "../core/transitions";
 import type { Composer } from "../mail/compose";
+import type { Sender } from "./pace";
 import { type Sequences, scheduleFor } from "./sequences";
 import { countEmail, countTransition, day } from "./stats";
 
 export interface DripDeps {
   course: Course;
   store: Store;
-  mailer: Mailer;
+  /** Paced, halted while SES refuses the account; every email leaves through it. */
+  mailer: Sender;
   composer: Composer;
   queue: JobQueue;
   clock: Clock;
@@ -25,10 +27,7 @@ export interface DripDeps {
   sequences: Sequences;
 }
 
-/** A send that should be retried later (throttling, timeouts); the queue backs off. */
-export class RetryableSendError extends Error {
-  override name = "RetryableSendError";
-}
+export { RetryableSendError } from "./errors";
 
 const newLease = () => randomBytes(12).toString("base64url");
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -107,57 +106,78 @@ export async function kick(
 export type SendOutcome = "sent" | "skipped" | "failed";
 
 /**
- * Sends one claimed job: decide against the content as it is now, render, send through SES,
- * then advance on condition that the lease is still ours. After a content edit the email the
- * job was claimed for may no longer be next or due: then the new plan is written instead and
- * nothing is sent. Throttling and transient errors throw {@link RetryableSendError}; permanent
- * rejects are recorded on the subscriber and the sequence moves past that email.
+ * The look before sending: the subscriber is still active, the lease is still the job's, and
+ * it holds long enough for the SES call (a tenth of a lease), so no other claim can send the
+ * same email meanwhile.
+ */
+export function stillOurs(
+  sub: Subscriber | undefined,
+  job: StepJob,
+  now: number,
+  leaseMs: number,
+): sub is Subscriber {
+  if (sub?.status !== "active" || sub.lease !== job.lease) return false;
+  return sub.dueAt !== undefined && Date.parse(sub.dueAt) - now >= leaseMs / 10;
+}
+
+/**
+ * Sends one claimed job. After pacing and right before SES, one consistent read checks
+ * {@link stillOurs} and decides against the content as it is now; otherwise nothing is sent.
+ * After a content edit the email the job was claimed for may no longer be next or due: then
+ * the new plan is written instead. After SES accepted, advance on condition that the lease is
+ * still ours. A recipient-level refusal is recorded and the sequence moves past that email;
+ * throttling, transient errors and account-level refusals throw (see ./errors.ts) and change
+ * nothing: the work stays claimed, then due.
  */
 export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome> {
   // Paused while the job waited: send nothing; the claim runs out and falls due on resume.
   if (deps.course.funnel.sequence.paused) return "skipped";
-  const sub = await deps.store.get(job.sid);
-  if (sub?.status !== "active" || sub.lease !== job.lease) return "skipped";
-  const now = deps.clock.now();
   const { current } = deps.sequences;
-  const progress = progressOf(sub, deps.sequences.original);
-  const schedule = scheduleFor(deps, sub);
-  const decision = decideSend({
-    current,
-    from: deps.sequences.find(progress.from)?.order,
-    progress,
-    claimed: job.email,
-    plannedUnder: sub.planned,
-    now,
-    schedule,
-  });
-  if (decision.kind !== "send") {
-    const next = decision.kind === "wait" ? decision : undefined;
-    const plan = replan(job.sid, next, current.hash, now);
-    await deps.store.replan(job.sid, job.lease, plan.set, plan.remove);
-    deps.logger.info(next ? "rescheduled after a content edit" : "completed by a content edit", {
-      ...(next ? { next: next.id } : {}),
-    });
+  let edited: { sub: Subscriber; next?: { id: string; dueAt: number }; now: number } | undefined;
+  const out = await deps.mailer.deliver(
+    async () => {
+      const sub = await deps.store.get(job.sid);
+      const now = deps.clock.now();
+      if (!stillOurs(sub, job, now, deps.leaseMs)) return undefined;
+      const progress = progressOf(sub, deps.sequences.original);
+      const schedule = scheduleFor(deps, sub);
+      const decision = decideSend({
+        current,
+        from: deps.sequences.find(progress.from)?.order,
+        progress,
+        claimed: job.email,
+        plannedUnder: sub.planned,
+        now,
+        schedule,
+      });
+      if (decision.kind !== "send") {
+        edited = { sub, next: decision.kind === "wait" ? decision : undefined, now };
+        return undefined;
+      }
+      return { sub, id: decision.id, progress, schedule, now };
+    },
+    (t) => deps.composer.email(t.sub, t.id, t.now),
+  );
+  if (out.kind === "skipped") {
+    if (edited) {
+      const plan = replan(job.sid, edited.next, current.hash, edited.now);
+      await deps.store.replan(job.sid, job.lease, plan.set, plan.remove);
+      deps.logger.info(
+        edited.next ? "rescheduled after a content edit" : "completed by a content edit",
+        edited.next ? { next: edited.next.id } : {},
+      );
+    }
     return "skipped";
   }
-  const id = decision.id;
+  const { sub, id, progress, schedule } = out.target;
   const planAfter = (at: number) => {
     const after = afterSending(current, progress, id, at, schedule);
     return afterSend(job.sid, after.progress, after.next, current.hash);
   };
 
-  const email = await deps.composer.email(sub, id, now);
-  let messageId: string;
-  try {
-    messageId = await deps.mailer.send(email);
-  } catch (error) {
-    const kind = classifySendError(error);
-    if (kind !== "permanent") {
-      throw new RetryableSendError(`send ${kind}: ${(error as Error)?.name ?? "error"}`, {
-        cause: error,
-      });
-    }
-    const failure = { id, at: iso(now), reason: String((error as Error)?.name ?? "rejected") };
+  if (out.kind === "refused") {
+    const now = deps.clock.now();
+    const failure = { id, at: iso(now), reason: out.reason };
     const next = planAfter(now);
     const skipped = await deps.store.skip(job.sid, job.lease, failure, next.set, next.remove);
     await Promise.all([
@@ -165,11 +185,14 @@ export async function sendJob(deps: DripDeps, job: StepJob): Promise<SendOutcome
       deps.store.count(day(now), { rejects: 1 }),
       skipped && countTransition(deps.store, sub, { ...sub, ...next.set }, now),
     ]);
-    deps.logger.warn("send rejected permanently", { email: id, reason: failure.reason });
+    deps.logger.warn("recipient refused; moving past this email", {
+      email: id,
+      reason: out.reason,
+    });
     return "failed";
   }
   const sentAt = deps.clock.now();
-  const record = { id, at: iso(sentAt), messageId };
+  const record = { id, at: iso(sentAt), messageId: out.messageId };
   const next = planAfter(sentAt);
   const advanced = await deps.store.advance(job.sid, job.lease, record, next.set, next.remove);
   // SES accepted it: it counts as sent even if the advance lost its lease.

@@ -1,34 +1,135 @@
-import type { Mailer } from "../adapters/mailer";
-import { type Bucket, type BucketRule, take } from "../core/token-bucket";
+import type { Mailer, OutgoingEmail } from "../adapters/mailer";
+import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
+import { classifySendError } from "../core/refusals";
+import { nextSlot, recordStart, waitFor } from "../core/send-window";
+import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "./errors";
 
-export interface PaceOptions {
+export interface SenderOptions {
+  /** Most sends to start in any 1-second window (this sender's share of SES's MaxSendRate). */
+  rate: () => number;
+  /** How long sending halts after SES refuses the account (doubling up to `maxMs`). */
+  halt?: BreakerRule;
   /** Wall-clock milliseconds (pacing is real time, whatever the sequence clock does). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
+
+/** What came of one delivery. `refused`: SES refused this recipient (nobody else). */
+export type Delivery<T, E extends OutgoingEmail = OutgoingEmail> =
+  | { kind: "skipped" }
+  | { kind: "sent"; target: T; email: E; messageId: string }
+  | { kind: "refused"; target: T; email: E; reason: string; error: unknown };
+
+/** The one way email leaves: paced, halted while SES refuses the account, looking first. */
+export interface Sender {
+  /**
+   * Waits for this sender's turn and a free slot in the rate window, then calls `look`
+   * (the last read before SES: `undefined` means send nothing), composes and sends.
+   * Throws {@link RetryableSendError} (throttled, transient), {@link SendingHaltedError}
+   * (halted, no SES call made) or {@link AccountRefusedError} (SES refused the account).
+   */
+  deliver<T, E extends OutgoingEmail>(
+    look: () => Promise<T | undefined>,
+    compose: (target: T) => Promise<E> | E,
+  ): Promise<Delivery<T, E>>;
+  /** {@link deliver} without a look, for an email already composed; resolves to its message id. */
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+/** AWS: after SES refuses the account, try again in 10 s, doubling up to 5 minutes. */
+export const HALT: BreakerRule = { baseMs: 10_000, maxMs: 5 * 60_000 };
+
+/** A look never starts earlier than this before its slot: what it read must still be fresh. */
+const MAX_LEAD_MS = 50;
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Wraps a mailer so that all sends through it together stay under `rule().rate` per second
- * (SES's account-wide MaxSendRate, or this sender's share of it). `rule` is read per send,
- * so a refreshed quota applies at once.
- * @example const mailer = paced(createMailer(ses, opts), () => ({ rate: 14, burst: 14 }));
+ * A sender over `mailer`. All deliveries through one sender share one exact rate window
+ * (functions/core/send-window.ts) and one circuit breaker (functions/core/breaker.ts). Each
+ * delivery plans a slot, looks just before it (the look overlaps the wait), composes, and
+ * starts its SES call only when the window of real starts allows it: the look is the last
+ * read before SES, and the window counts the calls themselves.
+ * @example const sender = createSender(createMailer(ses, opts), { rate: () => 7 });
  */
-export function paced(mailer: Mailer, rule: () => BucketRule, opts: PaceOptions = {}): Mailer {
+export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions): Sender {
   const now = opts.now ?? (() => performance.now());
   const sleep = opts.sleep ?? wait;
-  let bucket: Bucket | undefined;
-  return {
-    ...mailer,
-    async send(email) {
-      for (;;) {
-        const r = take(bucket, rule(), now());
-        bucket = r.bucket;
-        if (r.waitMs === 0) break;
-        await sleep(r.waitMs);
+  const random = opts.random ?? Math.random;
+  const rule = opts.halt ?? HALT;
+  let starts: number[] = [];
+  let planned: number[] = [];
+  let breaker: Breaker = CLOSED;
+  /** How long a look takes (a moving average), so that a look ends about when its slot comes. */
+  let lead = 0;
+
+  const halted = () => {
+    const ms = haltedFor(breaker, rule, now());
+    if (ms > 0) throw new SendingHaltedError("sending is halted", { retryInMs: ms });
+  };
+  const until = async (at: number) => {
+    for (let ms = at - now(); ms > 0; ms = at - now()) await sleep(ms);
+  };
+
+  async function deliver<T, E extends OutgoingEmail>(
+    look: () => Promise<T | undefined>,
+    compose: (target: T) => Promise<E> | E,
+  ): Promise<Delivery<T, E>> {
+    halted();
+    const slot = nextSlot(planned, opts.rate(), now());
+    planned = recordStart(planned, opts.rate(), slot);
+    await until(slot - lead);
+    halted();
+    const lookedAt = now();
+    const target = await look();
+    lead = Math.min(MAX_LEAD_MS, 0.8 * lead + 0.2 * (now() - lookedAt));
+    if (target === undefined) return { kind: "skipped" };
+    const admitted = admit(breaker, rule, now());
+    if (!admitted.ok) {
+      throw new SendingHaltedError("sending is halted", { retryInMs: admitted.waitMs });
+    }
+    breaker = admitted.breaker;
+    const email = await compose(target);
+    await until(slot);
+    // The exact check on real starts. From here to the SES call nothing awaits, so no other
+    // send can start in between: check, record and call are one step.
+    for (let ms = waitFor(starts, opts.rate(), now()); ms > 0; ) {
+      await sleep(ms);
+      ms = waitFor(starts, opts.rate(), now());
+    }
+    starts = recordStart(starts, opts.rate(), now());
+    const pending = mailer.send(email);
+    try {
+      const messageId = await pending;
+      breaker = settle(breaker, rule, admitted.generation, "accepted", now(), random);
+      return { kind: "sent", target, email, messageId };
+    } catch (error) {
+      const kind = classifySendError(error, email.to);
+      breaker = settle(breaker, rule, admitted.generation, kind, now(), random);
+      const name = String((error as Error)?.name ?? "error");
+      if (kind === "recipient") return { kind: "refused", target, email, reason: name, error };
+      const retryInMs = haltedFor(breaker, rule, now()) || undefined;
+      if (kind === "account") {
+        throw new AccountRefusedError(`SES refused the account: ${name}`, {
+          cause: error,
+          retryInMs,
+        });
       }
-      return mailer.send(email);
+      throw new RetryableSendError(`send ${kind}: ${name}`, { cause: error });
+    }
+  }
+
+  return {
+    deliver,
+    async send(email) {
+      const out = await deliver(
+        async () => email,
+        (e) => e,
+      );
+      if (out.kind === "sent") return out.messageId;
+      // A recipient-level refusal of an email sent without a look is the caller's to handle.
+      throw out.kind === "refused" ? out.error : new Error("nothing was sent");
     },
   };
 }

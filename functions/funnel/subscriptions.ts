@@ -72,7 +72,8 @@ async function sendSoon(deps: FunnelDeps, email: OutgoingEmail): Promise<string>
     try {
       return await deps.mailer.send(email);
     } catch (e) {
-      if (attempt >= CONFIRM_SEND_ATTEMPTS || classifySendError(e) === "permanent") {
+      const kind = classifySendError(e);
+      if (attempt >= CONFIRM_SEND_ATTEMPTS || kind === "recipient" || kind === "account") {
         throw new RetryableSendError("confirmation not sent", { cause: e });
       }
       await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));

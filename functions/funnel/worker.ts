@@ -1,11 +1,22 @@
 import type { SendJob } from "../core/ports";
 import { sendConfirmation } from "./confirmations";
 import { type DripDeps, type SendOutcome, sendJob } from "./drip";
+import { AccountRefusedError } from "./errors";
 
 /**
- * The send worker's one entry: a job from the send queue, routed by its kind. Both kinds are
- * paced by the same mailer, so confirmations and lessons share one SES rate budget.
+ * The send worker's one entry: a job from the send queue, routed by its kind. Both kinds go
+ * through the same sender, so confirmations and lessons share one SES rate budget and one halt.
  */
-export function runJob(deps: DripDeps, job: SendJob): Promise<SendOutcome> {
-  return job.kind === "confirm" ? sendConfirmation(deps, job) : sendJob(deps, job);
+export async function runJob(deps: DripDeps, job: SendJob): Promise<SendOutcome> {
+  try {
+    return job.kind === "confirm" ? await sendConfirmation(deps, job) : await sendJob(deps, job);
+  } catch (error) {
+    if (error instanceof AccountRefusedError) {
+      deps.logger.error("SES refused the account: sending halted for everyone", {
+        error: (error.cause as Error)?.name ?? "error",
+        retryInMs: error.retryInMs,
+      });
+    }
+    throw error;
+  }
 }

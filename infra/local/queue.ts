@@ -38,7 +38,9 @@ export function createLocalQueue(
       handler(item.job)
         .catch((error) => {
           if (item.attempt + 1 < opts.maxAttempts && !stopped) {
-            const delay = Math.random() * opts.baseDelayMs * 2 ** item.attempt;
+            // A halted sender knows when trying again makes sense; otherwise jittered backoff.
+            const halt = Number((error as { retryInMs?: number })?.retryInMs) || 0;
+            const delay = Math.max(halt, Math.random() * opts.baseDelayMs * 2 ** item.attempt);
             timers++;
             setTimeout(() => {
               timers--;

@@ -9,11 +9,12 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { type Context, Hono } from "hono";
 import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
+import type { BreakerRule } from "../../functions/core/breaker";
 import type { Course } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens, parseKeyRing } from "../../functions/core/tokens";
 import { dispatch } from "../../functions/funnel/drip";
-import { paced } from "../../functions/funnel/pace";
+import { createSender } from "../../functions/funnel/pace";
 import { openSequences } from "../../functions/funnel/sequences";
 import type { FunnelDeps } from "../../functions/funnel/subscriptions";
 import { runJob } from "../../functions/funnel/worker";
@@ -55,6 +56,8 @@ export interface LocalStackOptions {
   queue?: { concurrency?: number; baseDelayMs?: number; maxAttempts?: number };
   /** Where a request's client address comes from; default: the TCP connection. */
   clientIp?: AppDeps["clientIp"];
+  /** How long sending halts after SES refuses the account (default 1 s, doubling to 30 s). */
+  halt?: BreakerRule;
   /** Per-process SDK middleware hooks, e.g. fault injection in tests. */
   clients?: (c: { dynamo: DynamoDBClient; ses: SESv2Client }) => void;
 }
@@ -75,6 +78,7 @@ export interface LocalStack {
 
 /** The emulators accept any credentials; the SDK insists on having some. */
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+const LOCAL_HALT: BreakerRule = { baseMs: 1000, maxMs: 30_000 };
 
 /** The peer of the TCP connection; undefined for in-process requests (`app.request`). */
 function socketAddress(c: Context): string | undefined {
@@ -149,10 +153,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const store = createStore(doc, TABLE_NAME);
     const { sender } = course.funnel;
     const rate = opts.maxSendRate ?? 14;
-    const sendRule = { rate, burst: Math.max(1, Math.floor(rate / 10)) };
-    const mailer = paced(
+    // One sender for the whole process: the drip and the confirmations share its rate window.
+    const mailer = createSender(
       createMailer(ses, { from: mailbox(sender.name, sender.email), replyTo: sender.replyTo }),
-      () => sendRule,
+      { rate: () => rate, halt: opts.halt ?? LOCAL_HALT },
     );
     const tokens = createTokens(parseKeyRing(keys.tokenKey));
 

@@ -267,13 +267,14 @@ describe("the bundles as deployed", () => {
     expect(await inbox(ses.endpoint, "ana@example.com")).toHaveLength(2);
   });
 
-  it("send: a record that fails is reported alone, so SQS retries only it", async () => {
+  it("send: a malformed job fails the invocation, so the errors alarm sees it", async () => {
     const event = sqsEvent([
       '{"sid":"x","email":0}',
       JSON.stringify({ kind: "step", sid: "nobody", email: "welcome", lease: "aaaaaaaaaaaa" }),
     ]);
-    const out = await invoke<SQSBatchResponse>("send", event);
-    expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    await expect(invoke<SQSBatchResponse>("send", event)).rejects.toMatchObject({
+      name: "SendBatchError",
+    });
   });
 
   it("send: a send SES throttles is reported failed and comes back after a backoff for its receive count", async () => {

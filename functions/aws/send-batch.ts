@@ -1,0 +1,59 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Logger, SendJob } from "../core/ports";
+import { AccountRefusedError, RetryableSendError } from "../funnel/errors";
+import { parseJob } from "./queue";
+
+/** Some jobs of the batch failed in a way a person must hear of; SQS retries the batch. */
+export class SendBatchError extends Error {
+  override name = "SendBatchError";
+}
+
+type BackOff = (record: SQSRecord, atLeastMs?: number) => Promise<void>;
+
+/**
+ * The send Lambda's batch handling. Each record is parsed and run; a retryable failure
+ * (throttled, transient, sending halted) is given its backoff and reported as a batch item
+ * failure, and the invocation succeeds: throttling is the rate working, not an error. An
+ * account-level SES refusal, a malformed body or any other error also fails the invocation,
+ * so the Lambda errors alarm fires; SQS then delivers the batch again, and jobs that were
+ * already sent are skipped by the look before sending.
+ * @example export const handler = sendBatch((job) => runJob(deps, job), backOff, logger);
+ */
+export function sendBatch(
+  run: (job: SendJob) => Promise<unknown>,
+  backOff: BackOff,
+  logger: Logger,
+) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const alarming: string[] = [];
+    const record = async (message: SQSRecord) => {
+      try {
+        return await run(parseJob(message.body));
+      } catch (error) {
+        if (error instanceof RetryableSendError) await backOff(message, error.retryInMs);
+        if (!(error instanceof RetryableSendError) || error instanceof AccountRefusedError) {
+          alarming.push((error as Error)?.name ?? "error");
+        }
+        throw error;
+      }
+    };
+    const response = await processPartialResponse(
+      event,
+      record,
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+        processInParallel: false,
+        throwOnFullBatchFailure: false,
+      },
+    );
+    if (alarming.length > 0) {
+      logger.error("send batch failed", { errors: [...new Set(alarming)], count: alarming.length });
+      throw new SendBatchError(
+        `${alarming.length} send jobs failed: ${[...new Set(alarming)].join(", ")}`,
+      );
+    }
+    return response;
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The circuit breaker that halts all sending while SES refuses the account: one per sender
+ * process, as plain data. After an account-level refusal nothing is sent until `openUntil`;
+ * then one send goes out as a probe; if SES accepts it, sending resumes, if it refuses again
+ * the wait doubles (up to `maxMs`). Pure: every function takes `now` (ms).
+ */
+export interface Breaker {
+  /** Account-level refusals in a row (0 = closed: send freely). */
+  refusals: number;
+  openUntil: number;
+  /** A probe is in flight: everyone else keeps waiting for its answer. */
+  probing: boolean;
+  /** Bumped whenever the breaker opens; outcomes of sends admitted before are ignored. */
+  generation: number;
+}
+
+export interface BreakerRule {
+  /** Wait after the first refusal. */
+  baseMs: number;
+  /** Longest wait. */
+  maxMs: number;
+}
+
+export const CLOSED: Breaker = { refusals: 0, openUntil: 0, probing: false, generation: 0 };
+
+/** How long (ms) until a send may be tried; 0 = now. A probe in flight answers soon. */
+export function haltedFor(b: Breaker, rule: BreakerRule, now: number): number {
+  if (b.refusals === 0) return 0;
+  if (now < b.openUntil) return b.openUntil - now;
+  return b.probing ? rule.baseMs : 0;
+}
+
+/** Lets a send through if the breaker allows it; the first send after a wait is the probe. */
+export function admit(
+  b: Breaker,
+  rule: BreakerRule,
+  now: number,
+): { ok: true; breaker: Breaker; generation: number } | { ok: false; waitMs: number } {
+  const waitMs = haltedFor(b, rule, now);
+  if (waitMs > 0) return { ok: false, waitMs };
+  const breaker = b.refusals === 0 ? b : { ...b, probing: true };
+  return { ok: true, breaker, generation: b.generation };
+}
+
+/**
+ * The breaker after a send admitted in `generation` ended with `outcome`. An accepted send, a
+ * throttle or a recipient-level reject all show SES answering for the account: closed. A
+ * transient error proves nothing: the next send probes again. An account-level refusal opens
+ * it for `min(maxMs, baseMs * 2^(refusals))`, jittered by up to half so that senders that
+ * were refused together do not come back together.
+ */
+export function settle(
+  b: Breaker,
+  rule: BreakerRule,
+  generation: number,
+  outcome: "accepted" | "recipient" | "throttled" | "transient" | "account",
+  now: number,
+  random: () => number = Math.random,
+): Breaker {
+  // A send that started before the breaker last opened says nothing about SES now.
+  if (generation !== b.generation) return b;
+  if (outcome === "transient") return { ...b, probing: false };
+  if (outcome !== "account") return { ...CLOSED, generation: b.generation };
+  const ceiling = Math.min(rule.maxMs, rule.baseMs * 2 ** b.refusals);
+  const u = Math.min(1, Math.max(0, random()));
+  return {
+    refusals: b.refusals + 1,
+    openUntil: now + ceiling * (0.5 + u / 2),
+    probing: false,
+    generation: b.generation + 1,
+  };
+}

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { createMailer, mailbox } from "../functions/adapters/mailer";
 import { createTokens } from "../functions/core/tokens";
+import { createSender } from "../functions/funnel/pace";
 import { ownerAddresses, sendTest, TestSendError } from "../functions/funnel/test-send";
 import { createComposer } from "../functions/mail/compose";
 import { ensureCourse } from "../infra/build/course";
@@ -54,7 +55,14 @@ async function main() {
     });
     const logger = { info() {}, warn() {}, error() {} };
     await sendTest(
-      { course, composer, mailer, clock: systemClock, logger },
+      // One email, through the same sender type as every other (its rate never matters here).
+      {
+        course,
+        composer,
+        mailer: createSender(mailer, { rate: () => 1 }),
+        clock: systemClock,
+        logger,
+      },
       emailId,
       address,
       ownerAddresses(course.funnel),

@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -100,4 +101,27 @@ export function retryBackoff(
       });
     }
   };
+}
+
+/**
+ * How many jobs the queue holds: waiting, in flight and delayed (SQS's approximate counts).
+ * @example const backlog = await queueBacklog(sqsClient(), env.QUEUE_URL);
+ */
+export async function queueBacklog(sqs: Pick<SQSClient, "send">, queueUrl: string) {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  const a = out.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }

@@ -1,9 +1,11 @@
 import { createStore } from "../adapters/store";
+import { claimBudget } from "../core/claims";
 import type { Clock, JobQueue, Logger } from "../core/ports";
-import { dynamoDoc, secretsClient, sqsClient } from "./clients";
+import { dynamoDoc, secretsClient, sesClient, sqsClient } from "./clients";
 import { readEnv } from "./env";
 import { createLogger } from "./logger";
-import { createSqsQueue, retryBackoff } from "./queue";
+import { createSqsQueue, queueBacklog, retryBackoff } from "./queue";
+import { sesSendQuota } from "./quota";
 import { readKey } from "./secrets";
 import type { FeedbackDeps } from "./ses-events";
 
@@ -40,12 +42,36 @@ export function idKey(): Promise<string> {
   return readKey(secretsClient(), readEnv(["ID_KEY_SECRET_ARN"]).ID_KEY_SECRET_ARN);
 }
 
-/** The scheduler tick: query the due index, claim, enqueue. No keys, no mail. */
+/**
+ * The scheduler tick: query the due index, claim, enqueue. No keys, no mail. Each tick claims
+ * no more than the senders can send within a lease at the account's SES rate, less what the
+ * queue already holds.
+ */
 export function dispatchDeps() {
   const { logger } = createLogger();
   // SEQUENCE_PAUSED mirrors `sequence.paused` in funnel.yaml (the dispatcher carries no content).
   const paused = process.env.SEQUENCE_PAUSED === "true";
-  return { store: subscriberStore(), queue: sendQueue(), leaseMs: LEASE_MS, clock, logger, paused };
+  const { QUEUE_URL, SES_SENDERS } = readEnv(["QUEUE_URL", "SES_SENDERS"]);
+  let quota: ReturnType<typeof sesSendQuota> | undefined;
+  const budget = async () => {
+    quota ??= sesSendQuota(sesClient(), SES_SENDERS, logger);
+    const [q, backlog] = await Promise.all([quota, queueBacklog(sqsClient(), QUEUE_URL)]);
+    return claimBudget({
+      accountRate: q.accountRate(),
+      senders: SES_SENDERS,
+      leaseMs: LEASE_MS,
+      backlog,
+    });
+  };
+  return {
+    store: subscriberStore(),
+    queue: sendQueue(),
+    leaseMs: LEASE_MS,
+    clock,
+    logger,
+    paused,
+    budget,
+  };
 }
 
 /** The SES feedback worker: find the subscriber by address and mark them. */

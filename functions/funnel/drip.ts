@@ -50,43 +50,72 @@ export async function claim(
   } satisfies StepJob;
 }
 
+/** What one dispatch needs; `budget` says how many claims the senders can take on now. */
+export type DispatchDeps = Pick<DripDeps, "store" | "queue" | "leaseMs" | "logger"> & {
+  paused?: boolean;
+  budget?: () => Promise<number>;
+};
+
 /**
- * One scheduler tick: query every shard of the due index for `dueAt <= now`, claim each entry
- * and enqueue the claims. Cost follows the number due, never the list size. A failed claim
- * does not stop the others; its entry is still due (or its lease runs out) at the next tick.
+ * One scheduler tick: query every shard of the due index for `dueAt <= now` (shards at once,
+ * claims of a page at once), claim entries up to the budget and enqueue the claims. Cost
+ * follows the number due, never the list size. What is over budget stays due for a later
+ * tick. A failed claim does not stop the others; its entry is still due (or its lease runs
+ * out) at the next tick.
  */
-export async function dispatch(
-  deps: Pick<DripDeps, "store" | "queue" | "leaseMs" | "logger"> & { paused?: boolean },
-  now: number,
-) {
+export async function dispatch(deps: DispatchDeps, now: number) {
   // The owner paused the whole sequence: nobody is claimed; everyone keeps their place.
-  if (deps.paused) return { claimed: 0, failed: 0 };
-  let claimed = 0;
+  if (deps.paused) return { claimed: 0, failed: 0, deferred: false };
   let failed = 0;
-  for (let shard = 0; shard < DUE_SHARDS; shard++) {
+  let claimed = 0;
+  let remaining = Number.POSITIVE_INFINITY;
+  if (deps.budget) {
+    const budget = await deps.budget().catch(() => undefined);
+    // Without knowing the backlog, claim nothing rather than risk leases running out.
+    if (budget === undefined) return { claimed: 0, failed: 1, deferred: true };
+    remaining = budget;
+  }
+  let deferred = false;
+  const shard = async (n: number) => {
     let cursor: Record<string, unknown> | undefined;
     do {
+      if (remaining <= 0) {
+        deferred = true;
+        return;
+      }
+      const limit = Math.min(100, remaining);
       const page = await deps.store
-        .queryDue(String(shard), iso(now), 100, cursor)
+        .queryDue(String(n), iso(now), limit, cursor)
         .catch(() => undefined);
       if (!page) {
         failed++;
-        break;
+        return;
       }
-      const results = await Promise.allSettled(page.entries.map((e) => claim(deps, e, now)));
+      const entries = page.entries.slice(0, Math.max(0, remaining));
+      remaining -= entries.length;
+      if (entries.length < page.entries.length) deferred = true;
+      const results = await Promise.allSettled(entries.map((e) => claim(deps, e, now)));
       const jobs: StepJob[] = [];
       for (const r of results) {
         if (r.status === "rejected") failed++;
         else if (r.value) jobs.push(r.value);
       }
-      if (jobs.length) await deps.queue.enqueue(jobs);
-      claimed += jobs.length;
+      if (jobs.length) {
+        const queued = await deps.queue.enqueue(jobs).then(
+          () => true,
+          () => false,
+        );
+        if (queued) claimed += jobs.length;
+        else failed += jobs.length;
+      }
       cursor = page.cursor;
     } while (cursor);
-  }
+  };
+  await Promise.all(Array.from({ length: DUE_SHARDS }, (_, n) => shard(n)));
   if (failed)
     deps.logger.warn("some due work was not claimed; it is picked up next tick", { failed });
-  return { claimed, failed };
+  if (deferred) deps.logger.info("dispatch held back at the senders' budget; the rest stays due");
+  return { claimed, failed, deferred };
 }
 
 /** Claims one subscriber right away (the welcome email must not wait for the next tick). */

@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
+import { LEASE_MS } from "../../functions/aws/wiring";
 import type { DeployConfig } from "./config";
 import { Alarms } from "./constructs/alarms";
 import type { HandlerName } from "./constructs/app-function";
@@ -87,6 +88,8 @@ export class HealthyHipsStack extends Stack {
     };
     alarms.watchDeadLetters("SendDeadLetters", drip.deadLetterQueue);
     alarms.watchDeadLetters("FeedbackFailures", mail.feedbackFailures);
+    // Half a lease: past that, claims run out while their jobs still wait.
+    alarms.watchQueueAge("SendQueueAge", drip.queue, Duration.millis(LEASE_MS / 2));
     for (const [name, fn] of Object.entries(this.functions)) {
       alarms.watchErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Errors`, fn);
     }

@@ -10,6 +10,7 @@ import { type Context, Hono } from "hono";
 import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
 import type { BreakerRule } from "../../functions/core/breaker";
+import { claimBudget } from "../../functions/core/claims";
 import type { Course } from "../../functions/core/content";
 import type { Clock, Logger } from "../../functions/core/ports";
 import { createTokens, parseKeyRing } from "../../functions/core/tokens";
@@ -229,11 +230,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // Unknown paths get the app's own "not found" page, as they do on AWS.
     shell.notFound((c) => app.fetch(c.req.raw, c.env));
 
+    // One sender in this process: claims stop at what it can send in half a lease.
+    const dispatchDeps = {
+      ...deps,
+      paused: course.funnel.sequence.paused === true,
+      budget: async () =>
+        claimBudget({
+          accountRate: rate,
+          senders: 1,
+          leaseMs: funnelDeps.leaseMs,
+          backlog: queue.size(),
+        }),
+    };
     const tick = async () => {
-      const result = await dispatch(
-        { ...deps, paused: course.funnel.sequence.paused === true },
-        clock.now(),
-      );
+      const result = await dispatch(dispatchDeps, clock.now());
       await queue.drain();
       return result;
     };
@@ -243,7 +253,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        dispatch({ ...deps, paused: course.funnel.sequence.paused === true }, clock.now())
+        dispatch(dispatchDeps, clock.now())
           .catch((e) => logger.error("dispatch failed", { error: (e as Error).name }))
           .finally(() => {
             running = false;

@@ -117,6 +117,13 @@ describe("drip", () => {
     });
   });
 
+  it("a dispatch that fails is not retried by Lambda: the next tick is the retry", () => {
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: logicalId(stack.functions.dispatch) },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
   it("parks a job that failed five deliveries in the dead-letter queue", () => {
     const queues = ofType("AWS::SQS::Queue");
     const send = queues.find(([, q]) => q.Properties.RedrivePolicy);
@@ -247,6 +254,43 @@ describe("alarms", () => {
     expect(watched).toEqual(Object.values(stack.functions).map(logicalId).sort());
   });
 
+  it("CloudWatch may publish to the alarm topic (its policy replaces SNS's default), only for this account's alarms", () => {
+    const [topic] = single("AWS::SNS::Topic");
+    const policies = ofType("AWS::SNS::TopicPolicy").filter(([, p]) =>
+      JSON.stringify(p.Properties.Topics).includes(topic as string),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      policies[0]?.[1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] }
+    ).Statement;
+    const publish = statements.filter(
+      (st) =>
+        st.Effect === "Allow" && JSON.stringify(st.Principal).includes("cloudwatch.amazonaws.com"),
+    );
+    expect(publish).toEqual([
+      expect.objectContaining({
+        Action: "sns:Publish",
+        Resource: { Ref: topic },
+        Condition: expect.objectContaining({
+          StringEquals: { "aws:SourceAccount": expect.anything() },
+        }),
+      }),
+    ]);
+    // The TLS-only Deny is still there beside it.
+    expect(statements.some((st) => st.Effect === "Deny")).toBe(true);
+  });
+
+  it("alarm when a send job has waited in the queue for half a lease", () => {
+    const age = alarms().filter((a) => a.MetricName === "ApproximateAgeOfOldestMessage");
+    expect(age).toHaveLength(1);
+    expect(age[0]).toMatchObject({
+      Threshold: LEASE_MS / 2 / 1000,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    const sendQueue = ofType("AWS::SQS::Queue").find(([, q]) => q.Properties.RedrivePolicy)?.[0];
+    expect(JSON.stringify(age[0]?.Dimensions)).toContain(sendQueue as string);
+  });
+
   it("send every alarm to the topic that emails the alarm address", () => {
     const [topic] = single("AWS::SNS::Topic");
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
@@ -293,7 +337,7 @@ describe("functions", () => {
     expect(env("web")).toEqual(
       ["ID_KEY_SECRET_ARN", "QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
     );
-    expect(env("dispatch")).toEqual(["QUEUE_URL", "TABLE_NAME"]);
+    expect(env("dispatch")).toEqual(["QUEUE_URL", "SES_SENDERS", "TABLE_NAME"]);
     expect(env("send")).toEqual(
       ["QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
     );
@@ -310,11 +354,12 @@ describe("least privilege", () => {
     "dynamodb:Scan",
   ];
 
-  it("the dispatcher only queries the due index, claims items and enqueues", () => {
+  it("the dispatcher only queries the due index, claims items, reads the queue's depth and the send quota, and enqueues", () => {
     const actions = actionsOf(fnId("dispatch"));
     expect(actions).toEqual([
       "dynamodb:Query",
       "dynamodb:UpdateItem",
+      "ses:GetAccount",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
       "sqs:SendMessage",
@@ -406,20 +451,20 @@ describe("least privilege", () => {
       expect(resource).not.toContain("*");
     }
     for (const name of ["dispatch", "feedback"] as const) {
-      expect(actionsOf(fnId(name)).filter((a) => a.startsWith("ses:"))).toEqual([]);
+      expect(actionsOf(fnId(name)).filter((a) => a.startsWith("ses:Send"))).toEqual([]);
     }
   });
 
-  it("senders may read the account's send quota (GetAccount has no resource) and nothing else unscoped", () => {
+  it("senders and the dispatcher may read the account's send quota (GetAccount has no resource) and nothing else unscoped", () => {
     for (const name of ["web", "send"] as const) {
       const quota = statementsOf(fnId(name)).filter((s) =>
         JSON.stringify(s.Action).includes("GetAccount"),
       );
       expect(quota).toEqual([expect.objectContaining({ Action: "ses:GetAccount", Resource: "*" })]);
     }
-    for (const name of ["dispatch", "feedback"] as const) {
-      expect(actionsOf(fnId(name))).not.toContain("ses:GetAccount");
-    }
+    // Dispatch reads it too, to claim no more than the senders can send within a lease.
+    expect(actionsOf(fnId("dispatch"))).toContain("ses:GetAccount");
+    expect(actionsOf(fnId("feedback"))).not.toContain("ses:GetAccount");
   });
 
   it("no IAM wildcard outside the two acknowledged CDK-made policies and ses:GetAccount", () => {

@@ -1,4 +1,4 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
 import {
   Alarm,
   ComparisonOperator,
@@ -7,6 +7,7 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -19,7 +20,8 @@ export const COMPLAINT_RATE_THRESHOLD = 0.0008;
 
 /**
  * Alarms, all to one SNS topic that emails the alarm address: dead-letter queues holding
- * anything, any Lambda error, and the account's SES bounce and complaint rates.
+ * anything, send jobs waiting too long, any Lambda error, and the account's SES bounce and
+ * complaint rates.
  */
 export class Alarms extends Construct {
   readonly topic: Topic;
@@ -28,6 +30,21 @@ export class Alarms extends Construct {
     super(scope, id);
     this.topic = new Topic(this, "Topic", { displayName: "Healthy Hips alarms", enforceSSL: true });
     this.topic.addSubscription(new EmailSubscription(props.email));
+    // A topic policy replaces SNS's default one: without this statement CloudWatch may not
+    // publish, and every alarm would fire into nothing. Only this account's alarms may.
+    const { account, partition, region } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "CloudWatchAlarmsPublish",
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          StringEquals: { "aws:SourceAccount": account },
+        },
+      }),
+    );
     Validations.of(this.topic).acknowledge({
       id: "AwsSolutions-SNS2",
       reason:
@@ -45,6 +62,20 @@ export class Alarms extends Construct {
         statistic: "Maximum",
       }),
       threshold: 0,
+    });
+  }
+
+  /**
+   * Alarms when the oldest job has waited in `queue` longer than `maxAge`: the senders are not
+   * keeping up (or are halted), and claims would run out of lease while their jobs wait.
+   */
+  watchQueueAge(id: string, queue: IQueue, maxAge: Duration): Alarm {
+    return this.alarm(id, `${id}: send jobs are waiting longer than ${maxAge.toHumanString()}`, {
+      metric: queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      threshold: maxAge.toSeconds(),
     });
   }
 

@@ -1,5 +1,5 @@
 import { Duration, Validations } from "aws-cdk-lib";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
@@ -12,7 +12,11 @@ import { appFunction, logicalIdOf, setEnv } from "./app-function";
 export const TICK = Duration.minutes(1);
 /** Deliveries of one job before it is parked in the DLQ (and the DLQ alarm fires). */
 export const MAX_RECEIVE_COUNT = 5;
-/** Send workers at once: caps the SES send rate until the token bucket arrives. */
+/**
+ * Send workers at once (SQS's least maximum concurrency). A fixed, known number: each paces
+ * to a whole `MaxSendRate / SEND_MAX_CONCURRENCY` per second with an exact window, so together
+ * they never exceed the account's rate. Confirmations travel the same queue and count too.
+ */
 export const SEND_MAX_CONCURRENCY = 2;
 export const SEND_BATCH_SIZE = 10;
 const SEND_TIMEOUT = Duration.seconds(30);
@@ -56,6 +60,18 @@ export class Drip extends Construct {
       description: "Claims due subscribers and enqueues their next email",
       withContent: false,
       timeout: Duration.seconds(50),
+    });
+    // The next tick is the retry: Lambda's default two async retries would only run stale ticks.
+    this.dispatchFunction.configureAsyncInvoke({ retryAttempts: 0 });
+    // Dispatch claims no more than the senders can send within a lease at the account's rate.
+    setEnv(this.dispatchFunction, "SES_SENDERS", String(SEND_MAX_CONCURRENCY));
+    this.dispatchFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ["ses:GetAccount"], resources: ["*"] }),
+    );
+    Validations.of(this.dispatchFunction).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "ses:GetAccount (read the send quota to size each tick's claims) has no resource scoping.",
     });
     const schedulerRole = new Role(this, "SchedulerRole", {
       assumedBy: new ServicePrincipal("scheduler.amazonaws.com"),

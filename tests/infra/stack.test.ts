@@ -261,7 +261,9 @@ describe("alarms", () => {
     );
     expect(policies).toHaveLength(1);
     const statements = (
-      policies[0]?.[1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] }
+      (policies[0] as (typeof policies)[number])[1].Properties.PolicyDocument as {
+        Statement: Record<string, unknown>[];
+      }
     ).Statement;
     const publish = statements.filter(
       (st) =>

@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { PublishedSequence } from "../core/sequence";
@@ -349,6 +350,23 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
      */
     async count(day: string, counts: Counts): Promise<void> {
       await Promise.all([counters.add(`day:${day}`, counts), counters.add("all", counts)]);
+    },
+
+    /**
+     * One page of every subscriber, for the owner's export only: a Scan reads the whole table,
+     * which is right for "everyone" and wrong for anything on a hot path.
+     */
+    async scanSubscribers(cursor?: Record<string, unknown>) {
+      const out = await doc.send(
+        new ScanCommand({
+          TableName,
+          FilterExpression: "sk = :profile",
+          ExpressionAttributeValues: { ":profile": "PROFILE" },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      const items = (out.Items ?? []).map((i) => toSubscriber(i) as Subscriber);
+      return { items, cursor: out.LastEvaluatedKey };
     },
 
     /** The funnel's counters for one day, summed over their shards. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { applyImport, planImport } from "../../funnel/import";
 import { OWNER_ACTIONS, type OwnerAction, ownerAction } from "../../funnel/owner";
 import { buildReport } from "../../funnel/report";
 import { sidFor } from "../../funnel/subscriptions";
@@ -27,6 +28,7 @@ import {
   AdminMessage,
   ConfirmActionPage,
   DashboardPage,
+  ImportResultPage,
   LoginLinkPage,
   LoginPage,
   LoginSentPage,
@@ -176,6 +178,29 @@ export const adminRoutes = new Hono<AdminEnv>()
       return c.redirect(`/admin?done=${changed ? "erase" : "not-found"}`, 303);
     return c.redirect(`/admin/subscribers/${sid}?done=${changed ? action : "unchanged"}`, 303);
   })
+  .post(
+    "/import",
+    requireOwner,
+    bodyLimit({
+      maxSize: 5 * 1024 * 1024,
+      onError: (c) => c.text("file too large (5 MB at most)", 413),
+    }),
+    async (c) => {
+      const deps = c.get("deps");
+      const body = await form(c);
+      const file = body.file;
+      const csv = file instanceof File ? await file.text() : "";
+      const opts = field(body, "mode") === "active" ? { activeAt: field(body, "at") } : {};
+      const plan = planImport(csv, opts, {
+        emailIds: deps.sequences.current.order.map((e) => e.id),
+        defaultZone: deps.course.funnel.sequence.timeZone,
+        now: deps.clock.now(),
+      });
+      if (!plan.ok) return c.html(ImportResultPage({ brand: brandOf(c), result: plan }), 400);
+      const result = await applyImport(deps, plan.rows, opts);
+      return c.html(ImportResultPage({ brand: brandOf(c), result }));
+    },
+  )
   .post("/test-send", requireOwner, limit, async (c) => {
     const deps = c.get("deps");
     try {

@@ -262,6 +262,38 @@ export const DashboardPage = ({ brand, report: r, emails, paused, flash }: Dashb
       </div>
     </section>
 
+    <h2>Import subscribers</h2>
+    <section class="card">
+      <form method="post" action="/admin/import" enctype="multipart/form-data">
+        <label for="csv">
+          CSV file (columns: email, firstName, timeZone, consentAt, consentSource)
+        </label>
+        <input id="csv" name="file" type="file" accept=".csv,text/csv" required />
+        <fieldset>
+          <legend>Each new address</legend>
+          <label>
+            <input type="radio" name="mode" value="confirm" checked /> gets a confirmation email and
+            joins when they confirm
+          </label>
+          <label>
+            <input type="radio" name="mode" value="active" /> joins now, at this email (every row
+            must give consentAt and consentSource):
+          </label>
+          <select name="at" aria-label="Start at email">
+            {emails.slice(1).map((e) => (
+              <option key={e.id} value={e.id}>{`${e.id}: ${e.subject}`}</option>
+            ))}
+          </select>
+        </fieldset>
+        <button type="submit">Import</button>
+      </form>
+      <p class="note">
+        The whole file is checked first: a bad row is reported by its line and nothing is imported.
+        Addresses already on the list are left as they are, so importing a file twice changes
+        nothing.
+      </p>
+    </section>
+
     <h2>Send yourself a test</h2>
     <section class="card">
       <form method="post" action="/admin/test-send">
@@ -451,6 +483,44 @@ export const ConfirmActionPage = ({
           <a href={`/admin/subscribers/${sid}`}>Cancel</a>
         </div>
       </form>
+    </section>
+  </AdminLayout>
+);
+
+/** What an import did, or every line that stopped it. */
+export const ImportResultPage = (props: {
+  brand: string;
+  result: { created: number; unchanged: number } | { errors: { line: number; message: string }[] };
+}) => (
+  <AdminLayout brand={props.brand} title="Import" signedIn>
+    <section class="card">
+      {"errors" in props.result ? (
+        <>
+          <h1>Nothing was imported</h1>
+          <p>Fix these lines and upload the file again:</p>
+          <ul>
+            {props.result.errors.slice(0, 200).map((e) => (
+              <li key={`${e.line}${e.message}`}>
+                {e.line ? `Line ${e.line}: ${e.message}` : e.message}
+              </li>
+            ))}
+          </ul>
+          {props.result.errors.length > 200 ? (
+            <p>…and {props.result.errors.length - 200} more.</p>
+          ) : null}
+        </>
+      ) : (
+        <>
+          <h1>Imported</h1>
+          <p>
+            {props.result.created} new, {props.result.unchanged} already on the list (left as they
+            were).
+          </p>
+        </>
+      )}
+      <p>
+        <a href="/admin">Back to the dashboard</a>
+      </p>
     </section>
   </AdminLayout>
 );

@@ -1,0 +1,189 @@
+import { randomInt } from "node:crypto";
+import { parse } from "csv-parse/sync";
+import { EmailSchema, emailKey } from "../core/email-address";
+import { safeTimeZone } from "../core/schedule";
+import type { Subscriber } from "../core/subscriber";
+import { dueShard } from "../core/tokens";
+import { DUE_SHARDS, onSignup } from "../core/transitions";
+import { countTransition } from "./stats";
+import { type FunnelDeps, sidFor } from "./subscriptions";
+
+/** One row ready to import; `line` is where it was in the file. */
+export interface ImportRow {
+  line: number;
+  email: string;
+  firstName: string;
+  timeZone: string;
+  consentAt?: string;
+  consentSource?: string;
+}
+
+export interface ImportOptions {
+  /** Import as active at this email id (rows must carry consent evidence); else pending. */
+  activeAt?: string;
+}
+
+export type ImportPlan =
+  | { ok: true; rows: ImportRow[] }
+  | { ok: false; errors: { line: number; message: string }[] };
+
+export const IMPORT_COLUMNS = ["email", "firstName", "timeZone", "consentAt", "consentSource"];
+const MAX_ROWS = 50_000;
+
+/**
+ * Reads and checks a whole CSV file before anything is written: a header row with at least
+ * `email`; each row a valid address seen once. Importing as active needs consent evidence on
+ * every row (when and where they agreed). Any problem: every bad line is reported, nothing
+ * is imported.
+ */
+export function planImport(
+  csv: string,
+  opts: ImportOptions,
+  ctx: { emailIds: string[]; defaultZone: string; now: number },
+): ImportPlan {
+  const errors: { line: number; message: string }[] = [];
+  if (opts.activeAt && !ctx.emailIds.includes(opts.activeAt)) {
+    errors.push({
+      line: 0,
+      message: `no email '${opts.activeAt}' in the sequence (one of: ${ctx.emailIds.join(", ")})`,
+    });
+    return { ok: false, errors };
+  }
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(csv, {
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: false,
+    });
+  } catch (e) {
+    const line = (e as { lines?: number }).lines ?? 0;
+    return {
+      ok: false,
+      errors: [{ line, message: `not readable as CSV (${(e as Error).message})` }],
+    };
+  }
+  if (records.length > MAX_ROWS)
+    return { ok: false, errors: [{ line: 0, message: `more than ${MAX_ROWS} rows` }] };
+  if (records.length && !("email" in (records[0]?.record ?? {}))) {
+    return {
+      ok: false,
+      errors: [
+        {
+          line: 1,
+          message: `the header must name an 'email' column (columns: ${IMPORT_COLUMNS.join(", ")})`,
+        },
+      ],
+    };
+  }
+  const seen = new Map<string, number>();
+  const rows: ImportRow[] = [];
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const parsed = EmailSchema.safeParse(record.email ?? "");
+    if (!parsed.success) {
+      errors.push({ line, message: "email: not a valid address" });
+      continue;
+    }
+    const key = emailKey(parsed.data);
+    const first = seen.get(key);
+    if (first) {
+      errors.push({ line, message: `email: the same address as line ${first}` });
+      continue;
+    }
+    seen.set(key, line);
+    const consentAt = record.consentAt || undefined;
+    const consentSource = record.consentSource || undefined;
+    if (consentAt && !(Date.parse(consentAt) <= ctx.now)) {
+      errors.push({
+        line,
+        message: "consentAt: not a date and time in the past (e.g. 2025-04-01T09:30:00Z)",
+      });
+      continue;
+    }
+    if (opts.activeAt && !(consentAt && consentSource)) {
+      errors.push({
+        line,
+        message:
+          "importing as active needs consentAt and consentSource (when and where they agreed)",
+      });
+      continue;
+    }
+    const firstName = (record.firstName ?? "").slice(0, 100);
+    rows.push({
+      line,
+      email: parsed.data,
+      firstName,
+      timeZone: safeTimeZone(record.timeZone, ctx.defaultZone),
+      consentAt: consentAt && new Date(Date.parse(consentAt)).toISOString(),
+      consentSource,
+    });
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, rows };
+}
+
+/**
+ * Writes a checked plan. An address already known, in any state, is left exactly as it is, so
+ * importing the same file twice changes nothing. New addresses become pending with a
+ * confirmation queued (paced with all other mail), or, with `activeAt`, active with that email
+ * due next, their stated consent recorded as the evidence.
+ */
+export async function applyImport(
+  deps: FunnelDeps,
+  rows: ImportRow[],
+  opts: ImportOptions,
+): Promise<{ created: number; unchanged: number }> {
+  let created = 0;
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const { current } = deps.sequences;
+  const ids = current.order.map((e) => e.id);
+  const start = opts.activeAt ? ids.indexOf(opts.activeAt) : -1;
+  for (const row of rows) {
+    const sid = sidFor(deps, row.email);
+    const consent = {
+      at: row.consentAt ?? at,
+      form: row.consentSource ? `import: ${row.consentSource}`.slice(0, 200) : "import",
+      textVersion: "import",
+    };
+    const decision = onSignup(
+      undefined,
+      {
+        sid,
+        email: row.email,
+        firstName: row.firstName,
+        timeZone: row.timeZone,
+        consent,
+        sequenceId: current.sequenceId,
+        generation: randomInt(1, 2 ** 31),
+      },
+      now,
+    );
+    if (decision.kind !== "create") continue;
+    let item: Subscriber = decision.item;
+    if (start >= 0) {
+      const received = ids.slice(0, start);
+      const { expiresAt: _e, ...rest } = item;
+      item = {
+        ...rest,
+        status: "active",
+        confirmedAt: at,
+        received,
+        ...(received.length ? { lastId: received.at(-1), seq: current.hash, lastAt: at } : {}),
+        nextId: ids[start],
+        planned: current.hash,
+        dueAt: at,
+        dueShard: dueShard(sid, DUE_SHARDS),
+      };
+    }
+    if (!(await deps.store.create(item))) continue;
+    created++;
+    await countTransition(deps.store, undefined, item, now);
+    if (item.status === "pending") await deps.queue.enqueue([{ kind: "confirm", sid }]);
+  }
+  deps.logger.info("import", { created, unchanged: rows.length - created });
+  return { created, unchanged: rows.length - created };
+}

@@ -124,7 +124,10 @@ describe("CSV import and export", () => {
   });
 
   it("exports everyone with status, dates and consent; cells cannot run as formulas", async () => {
-    const imported = await upload(cookie, 'email,firstName\nformula@example.com,"=HYPERLINK(""x"")"\n');
+    const imported = await upload(
+      cookie,
+      'email,firstName\nformula@example.com,"=HYPERLINK(""x"")"\n',
+    );
     expect(imported.status).toBe(200);
     const res = await fetch(`${stack.siteUrl}/admin/subscribers.csv`, { headers: { cookie } });
     expect(res.status).toBe(200);

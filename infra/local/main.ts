@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { ContentError } from "../../functions/core/errors";
 import { startLocalStack } from "./stack";
+import { watchDir } from "./watch";
 
 /** `npm start`: the whole funnel on this machine, configured only by optional env vars. */
 const Env = z.object({
@@ -45,13 +46,33 @@ console.log(`
   Inbox         ${stack.inboxUrl}/
   Data          ${resolve(env.DATA_DIR)}
 
+  Edits in content/ are picked up as you save them.
   Press Ctrl-C to stop.
 `);
+
+// Edits in content/ show up without a restart; a mistake keeps the last good course serving.
+const contentDir = resolve("content");
+const stopWatching = watchDir(contentDir, async (files) => {
+  const what =
+    files.length > 3
+      ? `${files.slice(0, 3).join(", ")} and ${files.length - 3} more`
+      : files.join(", ");
+  try {
+    await stack.reload();
+    console.log(`  content reloaded (${what})`);
+  } catch (e) {
+    const message = e instanceof ContentError ? `content/${e.message}` : String(e);
+    console.error(
+      `  content not reloaded: ${message}\n  still serving the last good version; fix the file and save it again`,
+    );
+  }
+});
 
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  stopWatching();
   setTimeout(() => process.exit(1), 5000).unref();
   await stack.stop();
   process.exit(0);

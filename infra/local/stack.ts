@@ -67,7 +67,13 @@ export interface LocalStack {
   siteUrl: string;
   inboxUrl: string;
   dynamoEndpoint: string;
-  course: Course;
+  /** The course being served now (it changes on {@link LocalStack.reload}). */
+  readonly course: Course;
+  /**
+   * Loads `content/` again and serves it from the next request on: pages, emails, the
+   * sequence and the guide. On bad content it throws ContentError and keeps the last good one.
+   */
+  reload(): Promise<void>;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
   /** One scheduler run: dispatch everything due, then wait until the sends finish. */
@@ -193,6 +199,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logger,
     });
     let guide: Promise<Uint8Array> | undefined;
+    let guideData = loadGuide(contentDir);
     const deps: AppDeps = {
       ...funnelDeps,
       queue,
@@ -202,9 +209,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       guidePdf: () => {
         // The printed address is the public one from content, never this local server's.
         guide ??= (async () => {
-          const data = loadGuide(contentDir);
-          const brand = { ...course.funnel.brand, siteUrl: course.funnel.siteUrl };
-          return renderGuidePdf(data, brand, { photos: loadPosePhotos(contentDir, data) });
+          const { funnel } = deps.course;
+          const brand = { ...funnel.brand, siteUrl: funnel.siteUrl };
+          const photos = loadPosePhotos(contentDir, guideData);
+          return renderGuidePdf(guideData, brand, { photos });
         })().catch((e) => {
           guide = undefined;
           throw e;
@@ -231,9 +239,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     shell.notFound((c) => app.fetch(c.req.raw, c.env));
 
     // One sender in this process: claims stop at what it can send in half a lease.
-    const dispatchDeps = {
+    // A function: a content reload swaps the course (and so `paused`) in `deps`.
+    const dispatchDeps = () => ({
       ...deps,
-      paused: course.funnel.sequence.paused === true,
+      paused: deps.course.funnel.sequence.paused === true,
       budget: async () =>
         claimBudget({
           accountRate: rate,
@@ -241,9 +250,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           leaseMs: funnelDeps.leaseMs,
           backlog: queue.size(),
         }),
-    };
+    });
     const tick = async () => {
-      const result = await dispatch(dispatchDeps, clock.now());
+      const result = await dispatch(dispatchDeps(), clock.now());
       await queue.drain();
       return result;
     };
@@ -253,7 +262,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        dispatch(dispatchDeps, clock.now())
+        dispatch(dispatchDeps(), clock.now())
           .catch((e) => logger.error("dispatch failed", { error: (e as Error).name }))
           .finally(() => {
             running = false;
@@ -271,11 +280,34 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         tableName: TABLE_NAME,
       });
     }
+    /**
+     * Loads `content/` again and swaps it in: pages, emails, the sequence and the guide.
+     * Throws ContentError for bad content, and then changes nothing.
+     */
+    const reload = async () => {
+      const next = await ensureCourse(contentDir);
+      const nextGuide = loadGuide(contentDir);
+      const nextComposer = createComposer({ ...next, siteUrl, tokens });
+      const nextSequences = await openSequences(
+        { course: next.course, store, logger, dayMs },
+        clock.now(),
+        { resume: true },
+      );
+      const swap = { course: next.course, composer: nextComposer, sequences: nextSequences };
+      Object.assign(funnelDeps, swap);
+      Object.assign(deps, swap);
+      guideData = nextGuide;
+      guide = undefined;
+    };
+
     return {
       siteUrl,
       inboxUrl: sesEmu.endpoint,
       dynamoEndpoint: db.endpoint,
-      course,
+      get course() {
+        return deps.course;
+      },
+      reload,
       deps,
       app,
       tick,

@@ -176,7 +176,7 @@ export async function unsubscribe(
 
 /** SES feedback: permanent bounce or complaint. The same event twice changes nothing. */
 export async function feedback(
-  deps: Pick<FunnelDeps, "store" | "clock">,
+  deps: Pick<FunnelDeps, "store" | "clock"> & { logger?: FunnelDeps["logger"] },
   sid: string,
   kind: "bounced" | "complained",
   messageId?: string,
@@ -190,6 +190,7 @@ export async function feedback(
       deps.store.count(day(deps.clock.now()), { [kind]: 1 }),
       countEmail(deps.store, emailOf(before, { messageId }), perEmail),
     ]);
+    deps.logger?.info(kind, { email: emailOf(before, { messageId }) ?? "unknown" });
   }
   return decision.kind === "update";
 }

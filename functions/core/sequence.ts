@@ -198,3 +198,105 @@ export function resumeAfterCompletion(
   const base = Math.max(progress.lastAt ?? now, now);
   return { id: next.id, dueAt: nextSendAt(base, next.delayDays, schedule) };
 }
+
+/** What an edit changes in an order: lessons added, removed, moved, delays changed. */
+export interface OrderChanges {
+  added: { id: string; position: number }[];
+  removed: string[];
+  /** Emails whose place relative to the others changed (outside the longest kept run). */
+  moved: { id: string; from: number; to: number }[];
+  delays: { id: string; before: number; after: number }[];
+}
+
+/**
+ * Compares a published order with a new one. Positions are 1-based (1 = the welcome email).
+ * @example diffOrders(order("w a b"), order("w b a")).moved // [{ id: "a", from: 2, to: 3 }]
+ */
+export function diffOrders(
+  before: readonly SequenceEntry[],
+  after: readonly SequenceEntry[],
+): OrderChanges {
+  const was = new Map(before.map((e, i) => [e.id, { e, i }]));
+  const now = new Map(after.map((e, i) => [e.id, { e, i }]));
+  const oldCommon = before.filter((e) => now.has(e.id)).map((e) => e.id);
+  const newCommon = after.filter((e) => was.has(e.id)).map((e) => e.id);
+  // Longest common subsequence: the emails that kept their relative order.
+  const n = oldCommon.length;
+  const m = newCommon.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      const row = lcs[i] as number[];
+      row[j] =
+        oldCommon[i] === newCommon[j]
+          ? ((lcs[i + 1] as number[])[j + 1] as number) + 1
+          : Math.max((lcs[i + 1] as number[])[j] as number, row[j + 1] as number);
+    }
+  }
+  const kept = new Set<string>();
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (oldCommon[i] === newCommon[j]) {
+      kept.add(oldCommon[i] as string);
+      i++;
+      j++;
+    } else if (((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))
+      i++;
+    else j++;
+  }
+  return {
+    added: after.flatMap((e, i) => (was.has(e.id) ? [] : [{ id: e.id, position: i + 1 }])),
+    removed: before.filter((e) => !now.has(e.id)).map((e) => e.id),
+    moved: newCommon
+      .filter((id) => !kept.has(id))
+      .map((id) => ({ id, from: (was.get(id)?.i ?? 0) + 1, to: (now.get(id)?.i ?? 0) + 1 })),
+    delays: after.flatMap((e) => {
+      const old = was.get(e.id)?.e;
+      return old && old.delayDays !== e.delayDays
+        ? [{ id: e.id, before: old.delayDays, after: e.delayDays }]
+        : [];
+    }),
+  };
+}
+
+/** Where one subscriber goes next under a draft order, and whether that differs from now. */
+export interface Forecast {
+  /** The next email, or undefined: nothing more (they complete, or stay completed). */
+  id?: string;
+  at?: number;
+  changed: boolean;
+}
+
+/**
+ * What the send path will do for `sub` once `draft` is live: the same rules as
+ * {@link decideSend} (an active subscriber is looked at when their current plan falls due) and
+ * {@link resumeAfterCompletion} (completed ones, when lessons are appended).
+ */
+export function forecast(
+  sub: Pick<Subscriber, "status" | "nextId" | "dueAt" | "planned"> &
+    Parameters<typeof progressOf>[0],
+  draft: PublishedSequence,
+  find: (hash: string | undefined) => PublishedSequence | undefined,
+  original: PublishedSequence | undefined,
+  now: number,
+  schedule: ScheduleOptions,
+  resumeCompleted: boolean,
+): Forecast {
+  const progress = progressOf(sub, original);
+  const from = find(progress.from)?.order;
+  if (sub.status === "completed") {
+    const next = resumeCompleted
+      ? resumeAfterCompletion(draft, from, progress, now, schedule)
+      : undefined;
+    return next ? { id: next.id, at: next.dueAt, changed: true } : { changed: false };
+  }
+  const planned = sub.dueAt === undefined ? now : Date.parse(sub.dueAt);
+  const next = nextInSequence(draft.order, from, progress);
+  if (!next) return { changed: sub.nextId !== undefined };
+  if (next.id === sub.nextId && sub.planned === draft.hash) {
+    return { id: next.id, at: planned, changed: false };
+  }
+  const due =
+    progress.lastAt === undefined ? planned : nextSendAt(progress.lastAt, next.delayDays, schedule);
+  const at = Math.max(due, planned);
+  return { id: next.id, at, changed: next.id !== sub.nextId || at !== planned };
+}

@@ -35,7 +35,7 @@ export function sequenceDiffText(d: SequenceDiff): string {
   for (const g of d.next) {
     const what = (g.id ?? "(nothing: completes)").padEnd(width + 2);
     const when = g.first
-      ? `  ${day(g.first)}${g.last !== g.first ? ` .. ${day(g.last)}` : ""} UTC`
+      ? `  ${day(g.first)}${day(g.last) !== day(g.first) ? ` .. ${day(g.last)}` : ""} UTC`
       : "";
     const changed = g.changed ? `  (${g.changed} changed by this edit)` : "";
     lines.push(`  ${what}${String(g.subscribers).padStart(6)}${when}${changed}`);

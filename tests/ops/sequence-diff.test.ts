@@ -85,6 +85,25 @@ describe("sequence diff", () => {
     }
   });
 
+  it("--aws reads the named table through the AWS SDK's own configuration (here pointed at the emulator)", async () => {
+    const { stdout } = await run(
+      "node_modules/.bin/tsx",
+      ["ops/sequence-diff.ts", "--aws", "--table", "healthy-hips", "--content", edited],
+      {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: stack?.dynamoEndpoint,
+          AWS_ACCESS_KEY_ID: "x",
+          AWS_SECRET_ACCESS_KEY: "x",
+          AWS_REGION: "us-east-1",
+        },
+      },
+    );
+    expect(stdout).toContain("table healthy-hips on AWS (us-east-1)");
+    expect(stdout).toContain("- removed  glute-bridge");
+    expect(stdout).toMatch(/inserted\s+3 /);
+  }, 60_000);
+
   it("the command, on the data directory after npm start stopped: text with counts, never addresses", async () => {
     await stack?.stop();
     stack = undefined;

@@ -4,6 +4,7 @@ import { DAY_MS, type ScheduleOptions } from "../../functions/core/schedule";
 import {
   afterSending,
   decideSend,
+  diffOrders,
   nextInSequence,
   orderHash,
   type Progress,
@@ -284,5 +285,35 @@ describe("orderHash", () => {
     expect(orderHash(order("w b a"))).not.toBe(h);
     expect(orderHash(order("w a b", { b: 2 }))).not.toBe(h);
     expect(orderHash(order("w a"))).not.toBe(h);
+  });
+});
+
+describe("diffOrders: what an edit changes", () => {
+  it.each([
+    ["nothing", "w a b c", "w a b c", {}, { added: [], removed: [], moved: [], delays: [] }],
+    [
+      "insert",
+      "w a b",
+      "w a x b",
+      {},
+      { added: [{ id: "x", position: 3 }], removed: [], moved: [], delays: [] },
+    ],
+    ["remove", "w a b c", "w a c", {}, { added: [], removed: ["b"], moved: [], delays: [] }],
+    [
+      "one lesson moved to the end: only it is moved",
+      "w a b c d",
+      "w b c d a",
+      {},
+      { added: [], removed: [], moved: [{ id: "a", from: 2, to: 5 }], delays: [] },
+    ],
+    [
+      "a new delay",
+      "w a b",
+      "w a b",
+      { b: 3 },
+      { added: [], removed: [], moved: [], delays: [{ id: "b", before: 1, after: 3 }] },
+    ],
+  ])("%s", (_label, before, after, delays, expected) => {
+    expect(diffOrders(order(before), order(after, delays))).toEqual(expected);
   });
 });

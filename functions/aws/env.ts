@@ -1,22 +1,24 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigError } from "../core/errors";
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 /**
  * Every environment variable a Lambda reads, with its schema. The CDK constructs set them by
  * these names (typed with {@link EnvName}), so a renamed variable fails type-checking.
  */
 export const LAMBDA_ENV = {
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: nonEmpty,
   QUEUE_URL: z.url(),
-  TOKEN_KEY_SECRET_ARN: z.string().min(1),
-  ID_KEY_SECRET_ARN: z.string().min(1),
+  TOKEN_KEY_SECRET_ARN: nonEmpty,
+  ID_KEY_SECRET_ARN: nonEmpty,
   SENDER_EMAIL: z.email(),
-  SENDER_NAME: z.string().min(1),
-  REPLY_TO: z.email().optional(),
-  CONFIGURATION_SET: z.string().min(1),
+  SENDER_NAME: nonEmpty,
+  REPLY_TO: z.optional(z.email()),
+  CONFIGURATION_SET: nonEmpty,
   SITE_URL: z.url(),
   /** How many senders share the account's SES send rate. */
-  SES_SENDERS: z.coerce.number().int().positive(),
+  SES_SENDERS: z.coerce.number().check(z.int(), z.positive()),
 } as const;
 
 export type EnvName = keyof typeof LAMBDA_ENV;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Logger } from "../core/ports";
 import { type FunnelDeps, feedback, sidFor } from "../funnel/subscriptions";
 import { SesEventError } from "./errors";
@@ -6,15 +6,17 @@ import { SesEventError } from "./errors";
 /** The EventBridge detail types the SES event destination publishes for our two event kinds. */
 export const SES_DETAIL_TYPES = ["Email Bounced", "Email Complaint Received"] as const;
 
-const Recipient = z.object({ emailAddress: z.string().min(3).max(512) });
-const Mail = z.object({ messageId: z.string().min(1) });
+const Recipient = z.object({
+  emailAddress: z.string().check(z.minLength(3), z.maxLength(512)),
+});
+const Mail = z.object({ messageId: z.string().check(z.minLength(1)) });
 
 const Bounce = z.object({
   eventType: z.literal("Bounce"),
   bounce: z.object({
     bounceType: z.enum(["Permanent", "Transient", "Undetermined"]),
-    bounceSubType: z.string().optional(),
-    bouncedRecipients: z.array(Recipient).min(1),
+    bounceSubType: z.optional(z.string()),
+    bouncedRecipients: z.array(Recipient).check(z.minLength(1)),
   }),
   mail: Mail,
 });
@@ -22,8 +24,8 @@ const Bounce = z.object({
 const Complaint = z.object({
   eventType: z.literal("Complaint"),
   complaint: z.object({
-    complainedRecipients: z.array(Recipient).min(1),
-    complaintFeedbackType: z.string().optional(),
+    complainedRecipients: z.array(Recipient).check(z.minLength(1)),
+    complaintFeedbackType: z.optional(z.string()),
   }),
   mail: Mail,
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 // One dot-atom local part and a domain with a TLD: what real mailboxes use. Quoted local parts
 // and IP-literal domains are valid in RFC 5321 but are only ever seen from abuse.
@@ -20,29 +20,32 @@ export function emailKey(email: string): string {
 }
 
 /** A deliverable-looking address: trimmed, ≤ 254 chars, no control characters, dot-atom@domain.tld. */
-export const EmailSchema = z
-  .string({ error: "email is required" })
-  .max(320, "email is too long")
-  .transform((s) => s.trim())
-  .pipe(
-    z
-      .string()
-      .min(1, "email is required")
-      .max(254, "email is longer than 254 characters")
-      .refine((s) => !CONTROL.test(s), "email contains control characters")
-      .refine((s) => {
+export const EmailSchema = z.pipe(
+  z.string({ error: "email is required" }).check(z.maxLength(320, "email is too long"), z.trim()),
+  z.pipe(
+    z.string().check(
+      z.minLength(1, "email is required"),
+      z.maxLength(254, "email is longer than 254 characters"),
+      z.refine((s) => !CONTROL.test(s), "email contains control characters"),
+      z.refine((s) => {
         const at = s.lastIndexOf("@");
         if (at < 1) return false;
         const local = s.slice(0, at);
         return local.length <= 64 && LOCAL.test(local) && DOMAIN.test(s.slice(at + 1));
-      }, "email is not a valid address")
-      .transform(normaliseEmail),
-  );
+      }, "email is not a valid address"),
+    ),
+    z.transform(normaliseEmail),
+  ),
+);
 
 /** A first name: optional, trimmed, ≤ 80 chars, no control characters or angle brackets games. */
-export const FirstNameSchema = z
-  .string()
-  .max(200, "firstName is too long")
-  .refine((s) => !CONTROL.test(s), "firstName contains control characters")
-  .transform((s) => s.trim().replace(/\s+/g, " "))
-  .pipe(z.string().max(80, "firstName is longer than 80 characters"));
+export const FirstNameSchema = z.pipe(
+  z.pipe(
+    z.string().check(
+      z.maxLength(200, "firstName is too long"),
+      z.refine((s) => !CONTROL.test(s), "firstName contains control characters"),
+    ),
+    z.transform((s: string) => s.trim().replace(/\s+/g, " ")),
+  ),
+  z.string().check(z.maxLength(80, "firstName is longer than 80 characters")),
+);

@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { TZDate } from "@date-fns/tz";
 
 export const DAY_MS = 86_400_000;
 
@@ -26,26 +26,46 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export function nextSendAt(prevSentAt: number, delayDays: number, opts: ScheduleOptions): number {
   const plain = prevSentAt + Math.round(delayDays * opts.dayMs);
   if (opts.dayMs !== DAY_MS) return plain;
-  let local = DateTime.fromMillis(plain, { zone: opts.timeZone });
-  if (!local.isValid) return plain;
+  if (!isTimeZone(opts.timeZone)) return plain;
+  // A date whose calendar fields are read and set in the subscriber's zone.
+  const local = new TZDate(plain, opts.timeZone);
   if (opts.sendHour !== undefined) {
-    const aligned = local.set({ hour: opts.sendHour, minute: 0, second: 0, millisecond: 0 });
+    local.setHours(opts.sendHour, 0, 0, 0);
     const earliest = prevSentAt + (delayDays * opts.dayMs) / 2;
     // A calendar day later, not 24 h: across a clock change the send keeps its local hour.
-    local = aligned.toMillis() >= earliest ? aligned : aligned.plus({ days: 1 });
+    if (local.getTime() < earliest) local.setDate(local.getDate() + 1);
   }
   const days = opts.sendDays?.length ? new Set(opts.sendDays) : undefined;
   if (days) {
-    const wallClock = { hour: local.hour, minute: local.minute };
-    for (let i = 0; i < 7 && !days.has(WEEKDAYS[local.weekday - 1] as Weekday); i++) {
-      local = local.plus({ days: 1 }).set(wallClock);
+    const [hour, minute] = [local.getHours(), local.getMinutes()];
+    // getDay() counts from Sunday; WEEKDAYS from Monday.
+    for (let i = 0; i < 7 && !days.has(WEEKDAYS[(local.getDay() + 6) % 7] as Weekday); i++) {
+      local.setDate(local.getDate() + 1);
+      local.setHours(hour, minute);
     }
   }
-  return local.toMillis();
+  return local.getTime();
 }
 
 /** A valid IANA zone from the browser, or the course default. */
 export function safeTimeZone(tz: string | undefined, fallback: string): string {
   if (!tz || tz.length > 64) return fallback;
-  return DateTime.local().setZone(tz).isValid ? tz : fallback;
+  return isTimeZone(tz) ? tz : fallback;
+}
+
+const zones = new Map<string, boolean>();
+
+/** Whether `tz` is an IANA zone this runtime knows (remembered: it is asked on every send). */
+export function isTimeZone(tz: string): boolean {
+  let known = zones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (zones.size < 1000) zones.set(tz, known);
+  }
+  return known;
 }

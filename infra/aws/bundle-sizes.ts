@@ -1,37 +1,36 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { placeholderAssets, synthBundles } from "./bundles";
+import {
+  BUDGET_KIB,
+  bundleHandler,
+  duplicatePackages,
+  HANDLERS,
+  weightByPackage,
+} from "./bundle-budget";
 
 /**
- * `npm run bundle:sizes`: bundles every Lambda exactly as the stack does (a real synth with
- * bundling) and prints the minified size of each `index.mjs`, gzipped, and the compiled course.
+ * `npm run bundle:sizes`: bundles every Lambda with the stack's esbuild settings (minified,
+ * AWS SDK external, NODE_ENV=production) and prints each against its budget, with what weighs
+ * most in it. Exits 1 when a bundle is over budget or carries a package twice.
  */
-const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`.padStart(11);
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
-function treeSize(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
-}
-
-const work = mkdtempSync(join(tmpdir(), "hh-bundles-"));
-try {
-  const dirs = synthBundles({
-    outdir: join(work, "cdk.out"),
-    assetsDir: placeholderAssets(join(work, "assets")),
-  });
+let failed = false;
+console.log(
+  `\n${"function".padEnd(10)}${"minified".padStart(12)}${"budget".padStart(12)}${"gzipped".padStart(12)}  heaviest parts`,
+);
+for (const name of HANDLERS) {
+  const bundle = await bundleHandler(name);
+  const budget = BUDGET_KIB[name] * 1024;
+  const over = bundle.bytes > budget;
+  const twice = duplicatePackages(bundle);
+  failed ||= over || twice.length > 0;
+  const top = weightByPackage(bundle)
+    .slice(0, 5)
+    .map(([pkg, bytes]) => `${pkg} ${(bytes / 1024).toFixed(1)}`)
+    .join(", ");
   console.log(
-    `\n${"function".padEnd(10)}${"minified".padStart(11)}${"gzipped".padStart(11)}${"course".padStart(11)}`,
+    `${name.padEnd(10)}${kib(bundle.bytes).padStart(12)}${`<= ${BUDGET_KIB[name]} KiB`.padStart(12)}${kib(gzipSync(bundle.code).length).padStart(12)}  ${over ? "OVER BUDGET  " : ""}${top}`,
   );
-  for (const [name, dir] of Object.entries(dirs)) {
-    const code = readFileSync(join(dir, "index.mjs"));
-    const contentSize = readdirSync(dir).includes("course.json") ? treeSize(dir) - code.length : 0;
-    console.log(
-      `${name.padEnd(10)}${kib(code.length)}${kib(gzipSync(code).length)}${contentSize ? kib(contentSize) : "-".padStart(11)}`,
-    );
-  }
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  if (twice.length) console.log(`${"".padEnd(10)}bundled twice: ${twice.join(", ")}`);
 }
+if (failed) process.exitCode = 1;

@@ -2,6 +2,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEnv } from "../../functions/aws/env";
 import { QueueError } from "../../functions/aws/errors";
+import { createLogger } from "../../functions/aws/logger";
 import { createSqsQueue, parseJob } from "../../functions/aws/queue";
 import { feedbackAction, parseSesEvent } from "../../functions/aws/ses-events";
 import { ConfigError } from "../../functions/core/errors";
@@ -31,6 +32,33 @@ describe("Lambda configuration", () => {
   it("treats an empty value as missing, and lets optional ones be absent", () => {
     expect(() => readEnv(["TABLE_NAME"], { TABLE_NAME: "" })).toThrow(/missing .*TABLE_NAME/);
     expect(readEnv(["REPLY_TO"], {})).toEqual({ REPLY_TO: undefined });
+  });
+});
+
+describe("Lambda logger", () => {
+  const capture = (env: Record<string, string>) => {
+    const lines: string[] = [];
+    const { logger } = createLogger(env, (line) => lines.push(line));
+    return { logger, lines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  };
+
+  it("writes one JSON object per line with level, message, service and the data", () => {
+    const { logger, lines } = capture({ SERVICE_NAME: "healthy-hips-send" });
+    logger.info("sent", { step: 1 });
+    logger.error("failed", { error: new TypeError("boom") });
+    expect(lines()).toMatchObject([
+      { level: "INFO", message: "sent", service: "healthy-hips-send", step: 1 },
+      { level: "ERROR", message: "failed", error: { name: "TypeError", message: "boom" } },
+    ]);
+    expect(Date.parse(String(lines()[0]?.timestamp))).not.toBeNaN();
+  });
+
+  it("leaves out what is below LOG_LEVEL", () => {
+    const { logger, lines } = capture({ LOG_LEVEL: "error" });
+    logger.info("quiet");
+    logger.warn("quiet too");
+    logger.error("loud");
+    expect(lines().map((l) => l.message)).toEqual(["loud"]);
   });
 });
 

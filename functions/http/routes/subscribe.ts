@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EmailSchema, FirstNameSchema } from "../../core/email-address";
 import { safeTimeZone } from "../../core/schedule";
 import type { BucketRule } from "../../core/token-bucket";
@@ -15,11 +15,11 @@ import { checkStamp, issueStamp } from "../stamp";
 /** The signup body, from JSON or a form post. Unknown fields are ignored. */
 export const SignupBody = z.object({
   email: EmailSchema,
-  firstName: FirstNameSchema.optional().default(""),
-  tz: z.string().max(64).optional(),
-  stamp: z.string().max(512).optional(),
+  firstName: z._default(z.optional(FirstNameSchema), ""),
+  tz: z.optional(z.string().check(z.maxLength(64))),
+  stamp: z.optional(z.string().check(z.maxLength(512))),
   /** Honeypot: people never see it, form-filling bots do. */
-  website: z.string().max(2000).optional(),
+  website: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 export const MAX_BODY_BYTES = 4 * 1024;

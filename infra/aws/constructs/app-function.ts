@@ -5,35 +5,16 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct, IConstruct } from "constructs";
 import type { EnvName } from "../../../functions/aws/env";
+import { BUNDLE, type HandlerName } from "../bundle-budget";
 
 /** The repository root: entries, the lock file and `content/` are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** One entry file per Lambda in functions/handlers/. */
-export type HandlerName = "web" | "dispatch" | "send" | "feedback";
+export type { HandlerName } from "../bundle-budget";
 
 export const RUNTIME = Runtime.NODEJS_24_X;
 export const ARCHITECTURE = Architecture.ARM_64;
 export const LOG_RETENTION = RetentionDays.THREE_MONTHS;
-
-/** ESM bundles may pull CommonJS dependencies that call require. */
-export const ESM_REQUIRE_BANNER =
-  "import{createRequire}from'module';const require=createRequire(import.meta.url);";
-
-/**
- * What every Lambda bundle is built with, here and in the bundle-size test and bench (which
- * call esbuild directly with the same settings): ESM, minified, the AWS SDK left to the
- * runtime, and React-style libraries told they run in production.
- */
-export const BUNDLE = {
-  format: "esm",
-  minify: true,
-  target: "node24",
-  mainFields: ["module", "main"],
-  banner: ESM_REQUIRE_BANNER,
-  external: ["@aws-sdk/*"],
-  define: { "process.env.NODE_ENV": '"production"' },
-} as const;
 
 /** The build step that compiles `content/` and the emails into `.build/course.json`. */
 const COURSE_BUILD = "infra/build/course.ts";
@@ -76,8 +57,8 @@ export interface AppFunctionProps {
 
 /**
  * A Lambda from functions/handlers/<name>.ts: Node 24 on arm64, its own log group with a
- * retention, Powertools logging named after the handler. Permissions and environment come
- * only from the constructs' `bind*` calls.
+ * retention, JSON log lines named after the handler (SERVICE_NAME, LOG_LEVEL). Permissions
+ * and environment come only from the constructs' `bind*` calls.
  */
 export function appFunction(scope: Construct, id: string, props: AppFunctionProps): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: LOG_RETENTION });
@@ -93,8 +74,8 @@ export function appFunction(scope: Construct, id: string, props: AppFunctionProp
     logGroup,
     bundling: bundling(props.withContent),
     environment: {
-      POWERTOOLS_SERVICE_NAME: `healthy-hips-${props.handler}`,
-      POWERTOOLS_LOG_LEVEL: "INFO",
+      SERVICE_NAME: `healthy-hips-${props.handler}`,
+      LOG_LEVEL: "INFO",
     },
   });
   Validations.of(fn).acknowledge({

@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  BUDGET_KIB,
+  type BuiltBundle,
+  bundleHandler,
+  duplicatePackages,
+  HANDLERS,
+  inputsOf,
+} from "../../infra/aws/bundle-budget";
+
+/**
+ * Bundle sizes are deterministic (esbuild with the stack's settings: minified, AWS SDK
+ * external, NODE_ENV=production), so their budgets are checked here rather than in the bench.
+ */
+
+/** What no Lambda may carry: rendering and parsing happen at build time, and zod/mini only. */
+const FORBIDDEN = [
+  /node_modules\/react\//,
+  /node_modules\/react-dom\//,
+  /node_modules\/@react-email\//,
+  /node_modules\/marked\//,
+  /node_modules\/yaml\//,
+  /node_modules\/js-yaml\//,
+  /node_modules\/gray-matter\//,
+  /node_modules\/luxon\//,
+  /node_modules\/zod\/v4\/classic\//,
+  /node_modules\/zod\/v4\/locales\//,
+  /functions\/core\/content\.ts$/,
+  /functions\/mail\/(compile|render)\.ts$/,
+];
+
+const bundles = new Map<string, BuiltBundle>();
+beforeAll(async () => {
+  for (const name of HANDLERS) bundles.set(name, await bundleHandler(name));
+}, 120_000);
+
+describe.each(HANDLERS)("the %s bundle", (name) => {
+  it(`is at most ${BUDGET_KIB[name]} KiB`, () => {
+    const bundle = bundles.get(name) as BuiltBundle;
+    expect(bundle.bytes / 1024).toBeLessThanOrEqual(BUDGET_KIB[name]);
+  });
+
+  it("carries no package twice", () => {
+    expect(duplicatePackages(bundles.get(name) as BuiltBundle)).toEqual([]);
+  });
+
+  it("carries no React, markdown or YAML parser, content loader, luxon or full zod", () => {
+    const inputs = inputsOf(bundles.get(name) as BuiltBundle);
+    expect(inputs.filter((f) => FORBIDDEN.some((re) => re.test(f)))).toEqual([]);
+  });
+
+  it("is built for production", () => {
+    expect((bundles.get(name) as BuiltBundle).code).not.toContain("process.env.NODE_ENV");
+  });
+});

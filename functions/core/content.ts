@@ -167,7 +167,18 @@ export interface PagesHtml {
   about?: string;
 }
 
-export type Funnel = z.infer<typeof FunnelSchema> & { html: PagesHtml };
+/** The site's stylesheet (accent baked in), script and the owner's stylesheet, as text. */
+export interface SiteTexts {
+  css: string;
+  js: string;
+  adminCss: string;
+}
+
+/**
+ * `html` is rendered when the content is parsed; `site` is added by the build
+ * (infra/build/course.ts), which knows the pages' styles: every course the apps run has it.
+ */
+export type Funnel = z.infer<typeof FunnelSchema> & { html: PagesHtml; site?: SiteTexts };
 export type EmailDoc = z.infer<typeof EmailFrontmatterSchema> & { body: string; file: string };
 
 export const PrivacyFrontmatterSchema = z.object({

@@ -1,6 +1,6 @@
-import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { Hono } from "hono/tiny";
 import { RetryableSendError } from "../funnel/drip";
 import { adminRoutes } from "./admin";
 import type { AppDeps, Env } from "./context";

@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 import type { Funnel } from "../core/content";
-import { siteCss } from "./pages/site-css";
-import { siteJs } from "./pages/site-js";
 
 /** One static file the app serves under `/assets/`, keyed by its content-hashed path. */
 export interface Asset {
@@ -21,31 +19,36 @@ function hashed(name: string, ext: string, body: string): string {
   return `/assets/${name}.${hash}.${ext}`;
 }
 
-const built = new Map<string, SiteAssets>();
+const built = new WeakMap<object, SiteAssets>();
+
+/** The course was not compiled by the build, so the site has no stylesheet or script. */
+export class SiteTextsMissingError extends Error {
+  override readonly name = "SiteTextsMissingError";
+}
 
 /**
- * The stylesheet (with the brand's accent colour) and the script, under paths that change
- * whenever their content does. Built once per accent colour and then reused.
+ * The stylesheet (with the brand's accent colour) and the script, compiled with the course,
+ * under paths that change whenever their content does. Hashed once per course and reused.
  *
  * @example
  * const { assets } = buildAssets(funnel);
  * app.get("/assets/:file", (c) => { const a = assets[c.req.path]; ... });
  */
-export function buildAssets(funnel: Pick<Funnel, "brand">): SiteAssets {
-  const accent = funnel.brand.accentColor;
-  const cached = built.get(accent);
+export function buildAssets(funnel: Pick<Funnel, "site">): SiteAssets {
+  const { site } = funnel;
+  if (!site) throw new SiteTextsMissingError("the course was not compiled (infra/build/course.ts)");
+  const cached = built.get(site);
   if (cached) return cached;
-  const css = siteCss(accent);
-  const cssPath = hashed("site", "css", css);
-  const jsPath = hashed("site", "js", siteJs);
+  const cssPath = hashed("site", "css", site.css);
+  const jsPath = hashed("site", "js", site.js);
   const result: SiteAssets = {
     assets: {
-      [cssPath]: { body: css, type: "text/css; charset=utf-8" },
-      [jsPath]: { body: siteJs, type: "text/javascript; charset=utf-8" },
+      [cssPath]: { body: site.css, type: "text/css; charset=utf-8" },
+      [jsPath]: { body: site.js, type: "text/javascript; charset=utf-8" },
     },
     cssPath,
     jsPath,
   };
-  built.set(accent, result);
+  built.set(site, result);
   return result;
 }

@@ -25,6 +25,12 @@ export const COURSE_FILE = join(PROJECT_ROOT, ".build", "course.json");
 const SOURCES = [
   "emails",
   "functions/core/content.ts",
+  "functions/http/admin/style.ts",
+  "functions/http/fonts.ts",
+  "functions/http/pages/color.ts",
+  "functions/http/pages/site-css.ts",
+  "functions/http/pages/site-js.ts",
+  "functions/http/site-texts.ts",
   "functions/mail/compile.ts",
   "functions/mail/compiled.ts",
   "functions/mail/personalise.ts",
@@ -67,11 +73,13 @@ export function courseInputs(contentDir: string): string {
  * here, on demand, never by what only reads the result.
  */
 export async function compileCourse(contentDir: string, inputs = courseInputs(contentDir)) {
-  const [{ loadCourse }, { compileEmails }] = await Promise.all([
+  const [{ loadCourse }, { compileEmails }, { siteTexts }] = await Promise.all([
     import("../../functions/core/content"),
     import("../../functions/mail/compile"),
+    import("../../functions/http/site-texts"),
   ]);
   const course = loadCourse(contentDir);
+  course.funnel.site = siteTexts(course.funnel.brand.accentColor);
   const compiled: CompiledCourse = {
     format: COMPILED_FORMAT,
     inputs,

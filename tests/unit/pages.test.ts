@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Funnel, loadCourse, markdownHtml } from "../../functions/core/content";
+import { type Funnel, markdownHtml } from "../../functions/core/content";
 import { buildAssets } from "../../functions/http/assets";
 import {
   ConfirmedPage,
@@ -17,6 +17,8 @@ import {
 } from "../../functions/http/pages";
 import { contrast } from "../../functions/http/pages/color";
 import { siteCss } from "../../functions/http/pages/site-css";
+import { siteTexts } from "../../functions/http/site-texts";
+import { ensureCourse } from "../../infra/build/course";
 
 const source: Omit<Funnel, "html"> = {
   brand: {
@@ -60,7 +62,7 @@ const source: Omit<Funnel, "html"> = {
   testimonials: [],
 };
 
-/** The markdown rendered as the build does it (pages carry HTML, never a markdown parser). */
+/** Markdown, styles and script compiled as the build does it (pages carry no parser). */
 const fixture: Funnel = {
   ...source,
   html: {
@@ -68,10 +70,12 @@ const fixture: Funnel = {
     thanks: markdownHtml(source.thanks.body),
     masterclass: markdownHtml(source.masterclass.description),
   },
+  site: siteTexts(source.brand.accentColor),
 };
 
 const funnels: [string, Funnel][] = [["fixture", fixture]];
-if (existsSync("content/funnel.yaml")) funnels.push(["content/", loadCourse("content").funnel]);
+if (existsSync("content/funnel.yaml"))
+  funnels.push(["content/", (await ensureCourse()).course.funnel]);
 
 type Rendered = { toString(): string | Promise<string> } | Promise<{ toString(): string }>;
 const html = async (node: Rendered): Promise<string> => (await node).toString();
@@ -418,9 +422,13 @@ describe("buildAssets", () => {
 
   it("changes the stylesheet path with the accent colour, not the script's", () => {
     const a = buildAssets(fixture);
-    const b = buildAssets({ brand: { ...fixture.brand, accentColor: "#225577" } });
+    const b = buildAssets({ site: siteTexts("#225577") });
     expect(a.cssPath).not.toBe(b.cssPath);
     expect(a.jsPath).toBe(b.jsPath);
+  });
+
+  it("refuses a course the build did not compile, naming the build", () => {
+    expect(() => buildAssets({ site: undefined })).toThrow(/not compiled/);
   });
 
   it("keeps any accent readable: at least 4.5:1 on the page and the buttons", () => {

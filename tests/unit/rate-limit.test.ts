@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { loadCourse } from "../../functions/core/content";
 import type { BucketRule } from "../../functions/core/token-bucket";
 import { type AppDeps, type Env, forwardedFor } from "../../functions/http/context";
 import { ipRateLimit } from "../../functions/http/rate-limit";
+import { ensureCourse } from "../../infra/build/course";
 import { ManualClock } from "../../infra/local/clock";
 
-const course = loadCourse("content");
+const { course } = await ensureCourse();
 
 /** A bare app with only the limiter in front of a handler that counts what got through. */
 function appWith(rule: BucketRule, maxKeys = 100) {

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { applyImport, planImport } from "../../funnel/import";
+import { Hono } from "hono/tiny";
 import { OWNER_ACTIONS, type OwnerAction, ownerAction } from "../../funnel/owner";
 import { buildReport } from "../../funnel/report";
 import { sidFor } from "../../funnel/subscriptions";
@@ -34,7 +34,6 @@ import {
   LoginSentPage,
   SubscriberPage,
 } from "./pages";
-import { ADMIN_CSS } from "./style";
 
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -67,7 +66,9 @@ export const adminRoutes = new Hono<AdminEnv>()
   .use(sameOrigin)
   .get("/admin.css", (c) => {
     c.header("Cache-Control", "public, max-age=3600");
-    return c.body(ADMIN_CSS, 200, { "Content-Type": "text/css; charset=utf-8" });
+    const css = c.get("deps").course.funnel.site?.adminCss;
+    if (css === undefined) return c.notFound();
+    return c.body(css, 200, { "Content-Type": "text/css; charset=utf-8" });
   })
   // The emailed link shows a button; only its POST uses the link (mail scanners follow GETs).
   .get("/login", (c) => {

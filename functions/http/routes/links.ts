@@ -1,6 +1,7 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
 import { linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
 import { erase } from "../../funnel/owner";

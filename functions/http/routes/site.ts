@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { buildAssets } from "../assets";
 import type { Env } from "../context";
 import { LandingPage, PrivacyPage, ThanksPage } from "../pages";

@@ -1,5 +1,6 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { EmailSchema, FirstNameSchema } from "../../core/email-address";
 import { safeTimeZone } from "../../core/schedule";

@@ -1,5 +1,4 @@
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { Hono } from "hono/tiny";
 import { RetryableSendError } from "../funnel/drip";
 import { adminRoutes } from "./admin";
@@ -8,6 +7,7 @@ import { messagePage } from "./render";
 import { linkRoutes } from "./routes/links";
 import { siteRoutes } from "./routes/site";
 import { subscribeRoutes } from "./routes/subscribe";
+import { securityHeaders } from "./security-headers";
 
 /** The origin of a masterclass video hosted elsewhere (an https URL in content), if any. */
 function videoOrigin(deps: AppDeps): string[] {
@@ -36,21 +36,7 @@ export function createApp(deps: AppDeps) {
       ms: Date.now() - started,
     });
   });
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        mediaSrc: ["'self'", ...videoOrigin(deps)],
-        styleSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(securityHeaders(videoOrigin(deps)));
   app.route("/", siteRoutes);
   app.route("/", subscribeRoutes);
   app.route("/", linkRoutes);

@@ -1,4 +1,4 @@
-import { TZDate } from "@date-fns/tz";
+import { instantOf, wallClock } from "./zoned";
 
 export const DAY_MS = 86_400_000;
 
@@ -27,24 +27,26 @@ export function nextSendAt(prevSentAt: number, delayDays: number, opts: Schedule
   const plain = prevSentAt + Math.round(delayDays * opts.dayMs);
   if (opts.dayMs !== DAY_MS) return plain;
   if (!isTimeZone(opts.timeZone)) return plain;
-  // A date whose calendar fields are read and set in the subscriber's zone.
-  const local = new TZDate(plain, opts.timeZone);
+  const tz = opts.timeZone;
+  let wall = wallClock(plain, tz);
+  let at = plain;
   if (opts.sendHour !== undefined) {
-    local.setHours(opts.sendHour, 0, 0, 0);
+    wall = { ...wall, hour: opts.sendHour, minute: 0, second: 0, ms: 0 };
+    at = instantOf(wall, tz);
     const earliest = prevSentAt + (delayDays * opts.dayMs) / 2;
     // A calendar day later, not 24 h: across a clock change the send keeps its local hour.
-    if (local.getTime() < earliest) local.setDate(local.getDate() + 1);
+    if (at < earliest) at = instantOf({ ...wall, day: wall.day + 1 }, tz);
   }
   const days = opts.sendDays?.length ? new Set(opts.sendDays) : undefined;
   if (days) {
-    const [hour, minute] = [local.getHours(), local.getMinutes()];
-    // getDay() counts from Sunday; WEEKDAYS from Monday.
-    for (let i = 0; i < 7 && !days.has(WEEKDAYS[(local.getDay() + 6) % 7] as Weekday); i++) {
-      local.setDate(local.getDate() + 1);
-      local.setHours(hour, minute);
+    const { hour, minute } = wallClock(at, tz);
+    for (let i = 0; i < 7; i++) {
+      const now = wallClock(at, tz);
+      if (days.has(WEEKDAYS[now.weekday] as Weekday)) break;
+      at = instantOf({ ...now, day: now.day + 1, hour, minute }, tz);
     }
   }
-  return local.getTime();
+  return at;
 }
 
 /** A valid IANA zone from the browser, or the course default. */

@@ -1,7 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { applyImport, planImport } from "../../funnel/import";
 import { Hono } from "hono/tiny";
+import { applyImport, planImport } from "../../funnel/import";
 import { OWNER_ACTIONS, type OwnerAction, ownerAction } from "../../funnel/owner";
 import { buildReport } from "../../funnel/report";
 import { sidFor } from "../../funnel/subscriptions";

@@ -78,6 +78,10 @@ export interface LocalStack {
   app: ReturnType<typeof createApp>;
   /** One scheduler run: dispatch everything due, then wait until the sends finish. */
   tick(): Promise<{ claimed: number }>;
+  /** One dispatch without waiting for the sends (tests racing a send in flight). */
+  dispatch(): Promise<{ claimed: number }>;
+  /** Jobs waiting, running or scheduled for retry in the in-process queue. */
+  queueSize(): number;
   /** Waits until queued sends have finished. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -311,6 +315,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       deps,
       app,
       tick,
+      dispatch: () => dispatch(dispatchDeps, clock.now()),
+      queueSize: () => queue.size(),
       drain: () => queue.drain(),
       async stop() {
         if (timer) clearInterval(timer);

@@ -15,11 +15,17 @@ type Kind =
   | "dynamodb timeout"
   | "crash after claim written"
   | "crash before advance written"
-  | "crash after advance written";
+  | "crash after advance written"
+  | "lease ran out during a slow SES call"
+  | "unsubscribed while queued"
+  | "unsubscribed while waiting for pacing"
+  | "account-level refusal";
 
 /** Faults that leave SES's message accepted and the advance unwritten: each may duplicate one email. */
 export const AFTER_ACCEPT: Kind[] = [
   "ses timeout after accept",
+  // SES accepted, the answer was slow, the lease ran out and another claim sent it again.
+  "lease ran out during a slow SES call",
   "crash after ses accepted",
   "crash before advance written",
 ];
@@ -27,6 +33,14 @@ export const AFTER_ACCEPT: Kind[] = [
 interface SendInput {
   Destination?: { ToAddresses?: string[] };
   Content?: { Simple?: { Subject?: { Data?: string } } };
+}
+
+/** The subscriber a marshalled DynamoDB request is about (`pk = SUB#<sid>`), if any. */
+function subscriberOf(args: unknown): string | undefined {
+  // Before the document client marshals it the key is plain; after, `{ S: "..." }`.
+  const pk = (args as { input?: { Key?: { pk?: string | { S?: string } } } }).input?.Key?.pk;
+  const key = typeof pk === "string" ? pk : pk?.S;
+  return key?.startsWith("SUB#") ? key.slice(4) : undefined;
 }
 
 const err = (name: string, status?: number) =>
@@ -37,7 +51,21 @@ const err = (name: string, status?: number) =>
  * goes out (nothing happened), and crashes or timeouts after it came back (it did happen).
  * Random from a seed; concurrent sends still interleave differently from run to run.
  */
-export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client }, seed: number) {
+/** Races the test plays out from inside a call, with the subscriber id the call is about. */
+export interface Races {
+  /** SES accepted this lesson and is slow to answer: meanwhile its lease runs out. */
+  slowAccept?: (to: string) => Promise<void>;
+  /** The subscriber was just claimed; the job is about to be queued. */
+  claimed?: (sid: string) => Promise<void>;
+  /** The send is about to look (its pacing wait is over). */
+  looking?: (sid: string) => Promise<void>;
+}
+
+export function injectFaults(
+  clients: { dynamo: DynamoDBClient; ses: SESv2Client },
+  seed: number,
+  races: Races = {},
+) {
   let state = seed >>> 0 || 1;
   const random = () => {
     // xorshift32
@@ -50,6 +78,17 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
   /** Every message SES accepted, in order (cheaper to read back than the emulator's store). */
   const accepted: { to: string; subject: string }[] = [];
   let enabled = false;
+  let accountRefusing = false;
+  /** One race at a time; calls a race makes itself never start another. */
+  let racing = false;
+  const race = async (run: () => Promise<void>) => {
+    racing = true;
+    try {
+      await run();
+    } finally {
+      racing = false;
+    }
+  };
   let advancesAfterAccept = 0;
   const hit = (kind: Kind, p: number) => {
     if (!enabled || random() >= p) return false;
@@ -60,6 +99,9 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
   clients.ses.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== "SendEmailCommand") return next(args);
+      if (accountRefusing && hit("account-level refusal", 1)) {
+        throw err("SendingPausedException", 400);
+      }
       if (hit("ses throttled", 0.06)) throw err("TooManyRequestsException", 429);
       if (hit("ses timeout before send", 0.02)) throw err("TimeoutError");
       const out = await next(args);
@@ -72,6 +114,10 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
       if (isLesson && hit("ses timeout after accept", 0.01)) throw err("TimeoutError");
       if (isLesson && hit("crash after ses accepted", 0.01))
         throw new SimulatedCrash("after SES accepted");
+      const { slowAccept } = races;
+      if (isLesson && slowAccept && !racing && hit("lease ran out during a slow SES call", 0.004)) {
+        await race(() => slowAccept(input?.Destination?.ToAddresses?.[0] ?? ""));
+      }
       return out;
     },
     { step: "initialize", name: "sesFaults", priority: "high" },
@@ -83,6 +129,18 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
       const condition = input.ConditionExpression ?? "";
       const isClaim = condition.includes("#dueAt = :dueAt");
       const isAdvance = condition.includes("#lease = :lease");
+      const sid = subscriberOf(args);
+      const isLook = (args as { input?: { ConsistentRead?: boolean } }).input?.ConsistentRead;
+      const { looking, claimed } = races;
+      if (
+        isLook &&
+        sid &&
+        looking &&
+        !racing &&
+        hit("unsubscribed while waiting for pacing", 0.004)
+      ) {
+        await race(() => looking(sid));
+      }
       if (isAdvance && hit("crash before advance written", 0.02)) {
         throw new SimulatedCrash("before advance");
       }
@@ -95,6 +153,9 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
         throw err("TimeoutError");
       }
       const out = await next(args);
+      if (isClaim && sid && claimed && !racing && hit("unsubscribed while queued", 0.004)) {
+        await race(() => claimed(sid));
+      }
       if (isClaim && hit("crash after claim written", 0.02))
         throw new SimulatedCrash("after claim");
       if (isAdvance && hit("crash after advance written", 0.01))
@@ -108,6 +169,10 @@ export function injectFaults(clients: { dynamo: DynamoDBClient; ses: SESv2Client
     accepted,
     enable(on = true) {
       enabled = on;
+    },
+    /** A stretch in which SES refuses the account (sending paused) for every send. */
+    refuseAccount(on: boolean) {
+      accountRefusing = on;
     },
     counts: () => Object.fromEntries(counts),
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),

@@ -315,7 +315,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       deps,
       app,
       tick,
-      dispatch: () => dispatch(dispatchDeps, clock.now()),
+      dispatch: () => dispatch(dispatchDeps(), clock.now()),
       queueSize: () => queue.size(),
       drain: () => queue.drain(),
       async stop() {

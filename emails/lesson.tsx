@@ -12,6 +12,8 @@ export type LessonEmailProps = MarketingEmailProps & {
   lessonNumber: number;
   lessonCount: number;
   title?: string;
+  /** Markdown after the text of the last lesson: the next step (e.g. her classes). */
+  nextStepMarkdown?: string;
 };
 
 const preview: LessonEmailProps = {
@@ -50,6 +52,7 @@ export default function LessonEmail({
   lessonNumber = preview.lessonNumber,
   lessonCount = preview.lessonCount,
   title = preview.title,
+  nextStepMarkdown,
 }: LessonEmailProps) {
   return (
     <Layout
@@ -66,7 +69,13 @@ export default function LessonEmail({
     >
       <Text style={label}>{`Lesson ${lessonNumber} of ${lessonCount}`}</Text>
       {title ? <Heading style={heading}>{title}</Heading> : null}
-      <Letter brand={brand} firstName={firstName} bodyMarkdown={bodyMarkdown} button={button} />
+      <Letter
+        brand={brand}
+        firstName={firstName}
+        bodyMarkdown={bodyMarkdown}
+        button={button}
+        nextStepMarkdown={nextStepMarkdown}
+      />
     </Layout>
   );
 }

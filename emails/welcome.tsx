@@ -23,6 +23,7 @@ const preview: WelcomeEmailProps = {
     "Over the next few weeks I'll send you a short lesson every few days. Each one takes less than ten minutes.",
   ].join("\n\n"),
   button: { label: "Watch the masterclass", href: sampleLinks.masterclass },
+  secondaryButton: { label: "Download the printable guide (PDF)", href: sampleLinks.guide },
   unsubscribeUrl: sampleLinks.unsubscribe,
   manageUrl: sampleLinks.manage,
 };
@@ -33,6 +34,7 @@ export default function WelcomeEmail({
   firstName = preview.firstName,
   bodyMarkdown = preview.bodyMarkdown,
   button = preview.button,
+  secondaryButton = preview.secondaryButton,
   unsubscribeUrl = preview.unsubscribeUrl,
   manageUrl = preview.manageUrl,
 }: WelcomeEmailProps) {
@@ -49,7 +51,14 @@ export default function WelcomeEmail({
         />
       }
     >
-      <Letter brand={brand} firstName={firstName} bodyMarkdown={bodyMarkdown} button={button} />
+      <Letter
+        brand={brand}
+        firstName={firstName}
+        bodyMarkdown={bodyMarkdown}
+        button={button}
+        secondaryButton={secondaryButton}
+        buttonsFirst
+      />
     </Layout>
   );
 }

@@ -5,17 +5,21 @@ interface CtaButtonProps {
   href: string;
   label: string;
   accent: string;
+  /** "secondary": outlined in the accent, for a second, lesser action. */
+  variant?: "primary" | "secondary";
 }
 
-/** The one call to action of an email, in the brand accent. */
-export function CtaButton({ href, label, accent }: CtaButtonProps) {
+/** A call to action in the brand accent: filled for the main one, outlined for a second. */
+export function CtaButton({ href, label, accent, variant = "primary" }: CtaButtonProps) {
+  const secondary = variant === "secondary";
   return (
     <Section style={{ margin: "8px 0 8px" }}>
       <Button
         href={href}
         style={{
-          backgroundColor: accent,
-          color: textOn(accent),
+          backgroundColor: secondary ? "#ffffff" : accent,
+          color: secondary ? accent : textOn(accent),
+          border: `2px solid ${accent}`,
           borderRadius: sizes.radius,
           fontSize: sizes.body,
           fontWeight: 600,

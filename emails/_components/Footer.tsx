@@ -38,6 +38,13 @@ export function Footer(props: FooterProps) {
           </Text>
         </>
       )}
+      {brand.privacyUrl ? (
+        <Text style={small}>
+          <Link href={brand.privacyUrl} style={link}>
+            How I look after your details
+          </Link>
+        </Text>
+      ) : null}
       <Hr style={rule} />
       <Text style={small}>{`${brand.name} · ${brand.postalAddress}`}</Text>
     </Section>

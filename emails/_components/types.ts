@@ -6,6 +6,8 @@ export interface BrandProps {
   accentColor: string;
   postalAddress: string;
   siteUrl: string;
+  /** The privacy notice's address; every footer links to it. */
+  privacyUrl?: string;
 }
 
 /** Props every email takes. Values may be `{{placeholders}}` filled in per recipient later. */
@@ -17,6 +19,8 @@ export interface EmailBaseProps {
   /** Markdown; its link hrefs are already final (may be placeholders like `{{link:guide}}`). */
   bodyMarkdown: string;
   button?: { label: string; href: string };
+  /** A second, outlined button (the welcome email's guide). */
+  secondaryButton?: { label: string; href: string };
   /** Marketing emails only. */
   unsubscribeUrl?: string;
   manageUrl?: string;

@@ -65,6 +65,11 @@ export const FunnelSchema = z.object({
       bio: z.string().min(1),
     })
     .optional(),
+  /**
+   * Markdown that closes the last lesson: the next step after the course (e.g. her classes).
+   * Links may use `link:<id>`. The last lesson simply ends when this is absent.
+   */
+  nextStep: z.string().min(1).optional(),
   /** Words from students, shown on the landing page; the section is hidden when empty. */
   testimonials: z
     .array(
@@ -143,6 +148,8 @@ export const EmailFrontmatterSchema = z.object({
   subject: z.string().min(1).max(150),
   preheader: z.string().min(1).max(200),
   button: z.object({ label: z.string().min(1), link: z.string().min(1) }).optional(),
+  /** A second, outlined button (the welcome email's guide), under the first. */
+  secondaryButton: z.object({ label: z.string().min(1), link: z.string().min(1) }).optional(),
 });
 
 export const LessonFrontmatterSchema = EmailFrontmatterSchema.extend({
@@ -289,6 +296,9 @@ function checkLinks(doc: EmailDoc, kind: EmailKind, content: Set<string>): void 
     );
   }
   if (doc.button) check(doc.button.link, "button.link", `'${doc.button.link}'`);
+  if (doc.secondaryButton) {
+    check(doc.secondaryButton.link, "secondaryButton.link", `'${doc.secondaryButton.link}'`);
+  }
 }
 
 /**
@@ -366,6 +376,14 @@ export function parseCourse(files: Record<string, string>): Course {
   const content = new Set(Object.keys(funnel.links));
   checkLinks(confirm, "confirmation", content);
   for (const doc of [welcome, ...lessons]) checkLinks(doc, "marketing", content);
+  for (const m of (funnel.nextStep ?? "").matchAll(/\]\(link:([^)\s]*)\)/g)) {
+    if (!content.has(m[1] as string)) {
+      throw new ContentError(
+        "funnel.yaml",
+        `nextStep: unknown link 'link:${m[1]}' (define it in funnel.yaml links)`,
+      );
+    }
+  }
   const privacySrc = files["privacy.md"];
   const privacyDoc =
     privacySrc === undefined

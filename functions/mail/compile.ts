@@ -32,6 +32,7 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
     accentColor: funnel.brand.accentColor,
     postalAddress: funnel.postalAddress,
     siteUrl: fill("siteHost"),
+    ...(course.privacy ? { privacyUrl: fill("privacyUrl") } : {}),
   };
   /** The content's button, if it has one. */
   const button = (doc: EmailDoc) =>
@@ -72,6 +73,10 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
           label: "Watch the masterclass",
           href: fill("link:masterclass"),
         },
+        secondaryButton: welcome.secondaryButton && {
+          label: welcome.secondaryButton.label,
+          href: fill(linkPlaceholderKey(welcome.secondaryButton.link)),
+        },
       }),
   });
   lessons.forEach((doc, i) => {
@@ -85,6 +90,14 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
           title: doc.title ?? "",
           lessonNumber: i + 1,
           lessonCount: lessons.length,
+          // After the last lesson: what to do next, from content (none when it has none).
+          nextStepMarkdown:
+            i === lessons.length - 1 && funnel.nextStep
+              ? funnel.nextStep.replace(
+                  /\]\(link:([^)\s]*)\)/g,
+                  (_m, id: string) => `](${fill(linkPlaceholderKey(id))})`,
+                )
+              : undefined,
         }),
     });
   });

@@ -36,7 +36,8 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
   const siteHost = new URL(site).host;
   const ready = new Map<string, Ready>();
   for (const [id, email] of Object.entries(emails)) {
-    const template = prefill(email, { siteHost });
+    // The privacy notice is the same page for everyone: no token, no tracking.
+    const template = prefill(email, { siteHost, privacyUrl: `${site}/privacy` });
     compile(template);
     ready.set(id, { template, links: email.links });
   }
@@ -120,7 +121,7 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
         id === course.confirm.id
           ? confirmValues(sub, now)
           : recipientValues(sub, templateOf(id), id, now);
-      return { ...values, siteHost };
+      return { ...values, siteHost, privacyUrl: `${site}/privacy` };
     },
   };
 }

@@ -28,6 +28,25 @@ export const htmlToTextOptions = {
   selectors: HEADINGS.map((selector) => ({ selector, options: { uppercase: false } })),
 };
 
+/** A link in plain text: an http(s) address, or the placeholder one will be filled into. */
+const LINK = String.raw`(?:https?:\/\/[^\s]+?|\{\{(?:link:[a-z0-9-]+|[A-Za-z]+Url)\}\})`;
+const INLINE_LINK = new RegExp(`[ \\t]*(${LINK})([.,;:!?]*)(?=\\s|$)`, "g");
+
+/**
+ * The plain-text part: every link on a line of its own, with nothing touching it, so a reader
+ * who copies it copies the link and only the link. Punctuation that followed a link stays with
+ * the sentence, before it; a footer's "·" separator goes.
+ * @example plainText('<p>See <a href="https://x.example/a">the guide</a>.</p>')
+ * // "See the guide.\nhttps://x.example/a"
+ */
+export function plainText(html: string): string {
+  return toPlainText(html, htmlToTextOptions)
+    .replace(INLINE_LINK, (_m, link: string, punct: string) => `${punct}\n${link}\n`)
+    .replace(/\n[ \t]*(?:·[ \t]*)?/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
 /**
  * Render a template once with `{{name}}` placeholders left in place, as HTML and plain text.
  *
@@ -41,7 +60,7 @@ export async function renderTemplate(
   const html = await render(element);
   // Same result as render(element, { plainText: true, htmlToTextOptions }) without rendering
   // the React tree a second time.
-  const text = toPlainText(html, htmlToTextOptions);
+  const text = plainText(html);
   if (MANGLED.test(html) || MANGLED.test(text)) {
     throw new PlaceholderError("a {{placeholder}} was encoded during rendering");
   }

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { render, toPlainText } from "@react-email/render";
+import { render } from "@react-email/render";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Subscriber } from "../../functions/core/subscriber";
 import { createTokens } from "../../functions/core/tokens";
@@ -12,7 +12,7 @@ import {
   parseCompiledCourse,
 } from "../../functions/mail/compiled";
 import { createComposer } from "../../functions/mail/compose";
-import { htmlToTextOptions } from "../../functions/mail/render";
+import { plainText } from "../../functions/mail/render";
 import { courseInputs, DEFAULT_CONTENT_DIR, ensureCourse } from "../../infra/build/course";
 
 let compiled: CompiledCourse;
@@ -47,6 +47,7 @@ describe("the compiled course", () => {
     const known = new Set([
       "firstName",
       "siteHost",
+      "privacyUrl",
       "confirmUrl",
       "unsubscribeUrl",
       "manageUrl",
@@ -115,7 +116,7 @@ describe("composing from the compiled course", () => {
     }).get(id);
     if (!entry) throw new Error(`no email ${id}`);
     const html = await render(entry.element());
-    return { subject: entry.subject, html, text: toPlainText(html, htmlToTextOptions) };
+    return { subject: entry.subject, html, text: plainText(html) };
   }
 
   it.each(["Ana", `<b>O'Brien</b> & "Sons"`, "سارا 🌸"])(

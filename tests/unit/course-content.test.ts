@@ -60,7 +60,8 @@ describe("the course in content/", () => {
   it("points the guide link at the guide's path", () => {
     expect(course.funnel.links.guide).toBe(course.funnel.guide.path);
     expect(course.confirm.button?.link).toBe("confirm");
-    expect(course.welcome.body).toContain("](link:guide)");
+    // The welcome email offers the guide as its second button.
+    expect(course.welcome.secondaryButton?.link).toBe("guide");
   });
 
   it("keeps lessons short, without a greeting or sign-off of their own", () => {

@@ -27,3 +27,44 @@ describe("the alt-text check", () => {
     expect(tags.filter((t) => !/\salt="[^"]*"/.test(t))).toEqual(['<img src="/a.png" width="10">']);
   });
 });
+
+const course = (await ensureCourse()).course;
+const LINK_TOKEN = /https?:\/\/\S+|\{\{(?:link:[a-z0-9-]+|[A-Za-z]+Url)\}\}/g;
+
+describe.each(Object.entries(emails))("the %s email's words and links", (_id, email) => {
+  it("puts every link in the text part on a line of its own, nothing touching it", () => {
+    for (const line of email.text.split("\n")) {
+      const links = line.match(LINK_TOKEN) ?? [];
+      if (links.length) expect(line, line).toBe(links[0]);
+    }
+  });
+
+  it("links the privacy notice from its footer", () => {
+    expect(email.html).toContain('href="{{privacyUrl}}"');
+    expect(email.text).toContain("How I look after your details\n{{privacyUrl}}");
+  });
+});
+
+describe("the welcome email", () => {
+  const { html } = emails[course.welcome.id] as { html: string };
+  it("offers the masterclass button before the second paragraph, and the guide as a second button", () => {
+    const masterclass = html.indexOf('href="{{link:masterclass}}"');
+    const guide = html.indexOf('href="{{link:guide}}"');
+    expect(masterclass).toBeGreaterThan(0);
+    expect(masterclass).toBeLessThan(html.indexOf("The masterclass walks you through"));
+    expect(guide).toBeGreaterThan(masterclass);
+    expect(guide).toBeLessThan(html.indexOf("The masterclass walks you through"));
+    expect(html.slice(guide, guide + 2000)).toContain("Download the printable guide (PDF)");
+  });
+});
+
+describe("the last lesson", () => {
+  it("ends with the next step from content, and only the last one has it", () => {
+    const last = course.lessons.at(-1)?.id as string;
+    for (const lesson of course.lessons) {
+      const has = (emails[lesson.id]?.text ?? "").includes("Where to go from here");
+      expect(has, lesson.id).toBe(lesson.id === last);
+    }
+    expect(emails[last]?.html).toContain('href="{{link:classes}}"');
+  });
+});

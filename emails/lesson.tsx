@@ -2,7 +2,6 @@ import { Heading, Text } from "@react-email/components";
 import { Footer } from "./_components/Footer";
 import { Layout } from "./_components/Layout";
 import { Letter } from "./_components/Letter";
-import { sampleBrand, sampleLinks } from "./_components/sample";
 import type { MarketingEmailProps } from "./_components/types";
 import { colors, fonts } from "./theme";
 
@@ -16,42 +15,17 @@ export type LessonEmailProps = MarketingEmailProps & {
   nextStepMarkdown?: string;
 };
 
-const preview: LessonEmailProps = {
-  brand: sampleBrand,
-  preheader: "Two minutes at a chair, and your lower back will thank you.",
-  firstName: "Ana",
-  lessonNumber: 2,
-  lessonCount: 6,
-  title: "The standing hip-flexor stretch",
-  bodyMarkdown: [
-    "Hours of sitting keep the front of the hips short. The deepest of those muscles, the psoas, runs from your lower spine to the top of your thigh, so when it stays tight it quietly pulls on your lower back.",
-    "## Try it today",
-    [
-      "1. Stand beside a chair and rest one hand on its back.",
-      "2. Step your right foot back and soften both knees.",
-      "3. Tuck your tailbone a little, as if zipping up a pair of trousers.",
-      "4. Feel the stretch at the front of your right hip. Breathe slowly for five breaths.",
-      "5. Change sides.",
-    ].join("\n"),
-    "Small and gentle beats big and occasional: once a day is plenty.",
-    `The pose is on page 2 of your [pose guide](${sampleLinks.guide}).`,
-  ].join("\n\n"),
-  button: { label: "Rewatch the masterclass", href: sampleLinks.masterclass },
-  unsubscribeUrl: sampleLinks.unsubscribe,
-  manageUrl: sampleLinks.manage,
-};
-
 export default function LessonEmail({
-  brand = preview.brand,
-  preheader = preview.preheader,
-  firstName = preview.firstName,
-  bodyMarkdown = preview.bodyMarkdown,
+  brand,
+  preheader,
+  firstName,
+  bodyMarkdown,
   button,
-  unsubscribeUrl = preview.unsubscribeUrl,
-  manageUrl = preview.manageUrl,
-  lessonNumber = preview.lessonNumber,
-  lessonCount = preview.lessonCount,
-  title = preview.title,
+  unsubscribeUrl,
+  manageUrl,
+  lessonNumber,
+  lessonCount,
+  title,
   nextStepMarkdown,
 }: LessonEmailProps) {
   return (
@@ -79,8 +53,6 @@ export default function LessonEmail({
     </Layout>
   );
 }
-
-LessonEmail.PreviewProps = preview;
 
 const label = {
   fontSize: 13,

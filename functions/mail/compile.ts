@@ -1,8 +1,8 @@
 import { createElement, type ReactElement } from "react";
 import type { BrandProps } from "../../emails/_components/types";
-import ConfirmEmail from "../../emails/confirm";
-import LessonEmail from "../../emails/lesson";
-import WelcomeEmail from "../../emails/welcome";
+import ConfirmEmail, { type ConfirmEmailProps } from "../../emails/confirm";
+import LessonEmail, { type LessonEmailProps } from "../../emails/lesson";
+import WelcomeEmail, { type WelcomeEmailProps } from "../../emails/welcome";
 import { type Course, type EmailDoc, linkPlaceholderKey } from "../core/content";
 import type { CompiledEmail } from "./compiled";
 import { placeholder, renderTemplate } from "./render";
@@ -22,8 +22,17 @@ const LINK_PLACEHOLDER = /\{\{link:([a-z0-9-]+)\}\}/g;
  */
 export type Fill = (key: string) => string;
 
-/** Each email of the course by id: its subject and how to make its React element. */
-export function emailElements(course: Course, fill: Fill = placeholder) {
+/** Which template an email uses, and the props it is rendered with. */
+export type EmailProps =
+  | { template: "confirm"; props: ConfirmEmailProps }
+  | { template: "welcome"; props: WelcomeEmailProps }
+  | { template: "lesson"; props: LessonEmailProps };
+
+/**
+ * Each email of the course by id: its template and props, made on demand (a direct render
+ * for one recipient has the values of that email only).
+ */
+export function emailProps(course: Course, fill: Fill = placeholder) {
   const { funnel, confirm, welcome, lessons } = course;
   // The footer names the site by its host, known only where the stack runs.
   const brand: BrandProps = {
@@ -54,53 +63,74 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
     manageUrl: fill("manageUrl"),
   });
 
-  const elements = new Map<string, { element: () => ReactElement; subject: string }>();
-  elements.set(confirm.id, {
-    subject: confirm.subject,
-    element: () =>
-      createElement(ConfirmEmail, {
-        ...base(confirm),
-        button: button(confirm) ?? { label: "Confirm my email", href: fill("confirmUrl") },
-      }),
-  });
-  elements.set(welcome.id, {
-    subject: welcome.subject,
-    element: () =>
-      createElement(WelcomeEmail, {
-        ...base(welcome),
-        ...marketing(),
-        button: button(welcome) ?? {
-          label: "Watch the masterclass",
-          href: fill("link:masterclass"),
-        },
-        secondaryButton: welcome.secondaryButton && {
-          label: welcome.secondaryButton.label,
-          href: fill(linkPlaceholderKey(welcome.secondaryButton.link)),
-        },
-      }),
-  });
+  const out = new Map<string, () => EmailProps>();
+  out.set(confirm.id, () => ({
+    template: "confirm",
+    props: {
+      ...base(confirm),
+      button: button(confirm) ?? { label: "Confirm my email", href: fill("confirmUrl") },
+    },
+  }));
+  out.set(welcome.id, () => ({
+    template: "welcome",
+    props: {
+      ...base(welcome),
+      ...marketing(),
+      button: button(welcome) ?? {
+        label: "Watch the masterclass",
+        href: fill("link:masterclass"),
+      },
+      secondaryButton: welcome.secondaryButton && {
+        label: welcome.secondaryButton.label,
+        href: fill(linkPlaceholderKey(welcome.secondaryButton.link)),
+      },
+    },
+  }));
   lessons.forEach((doc, i) => {
-    elements.set(doc.id, {
-      subject: doc.subject,
-      element: () =>
-        createElement(LessonEmail, {
-          ...base(doc),
-          ...marketing(),
-          button: button(doc),
-          title: doc.title ?? "",
-          lessonNumber: i + 1,
-          lessonCount: lessons.length,
-          // After the last lesson: what to do next, from content (none when it has none).
-          nextStepMarkdown:
-            i === lessons.length - 1 && funnel.nextStep
-              ? funnel.nextStep.replace(
-                  /\]\(link:([^)\s]*)\)/g,
-                  (_m, id: string) => `](${fill(linkPlaceholderKey(id))})`,
-                )
-              : undefined,
-        }),
-    });
+    out.set(doc.id, () => ({
+      template: "lesson",
+      props: {
+        ...base(doc),
+        ...marketing(),
+        button: button(doc),
+        title: doc.title ?? "",
+        lessonNumber: i + 1,
+        lessonCount: lessons.length,
+        // After the last lesson: what to do next, from content (none when it has none).
+        nextStepMarkdown:
+          i === lessons.length - 1 && funnel.nextStep
+            ? funnel.nextStep.replace(
+                /\]\(link:([^)\s]*)\)/g,
+                (_m, id: string) => `](${fill(linkPlaceholderKey(id))})`,
+              )
+            : undefined,
+      },
+    }));
   });
+  return out;
+}
+
+/** The React element of an email's props. */
+export function elementOf(e: EmailProps): ReactElement {
+  switch (e.template) {
+    case "confirm":
+      return createElement(ConfirmEmail, e.props);
+    case "welcome":
+      return createElement(WelcomeEmail, e.props);
+    case "lesson":
+      return createElement(LessonEmail, e.props);
+  }
+}
+
+/** Each email of the course by id: its subject and how to make its React element. */
+export function emailElements(course: Course, fill: Fill = placeholder) {
+  const subjects = new Map(
+    [course.confirm, course.welcome, ...course.lessons].map((d) => [d.id, d.subject]),
+  );
+  const elements = new Map<string, { element: () => ReactElement; subject: string }>();
+  for (const [id, props] of emailProps(course, fill)) {
+    elements.set(id, { subject: subjects.get(id) ?? "", element: () => elementOf(props()) });
+  }
   return elements;
 }
 

@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { render } from "@react-email/render";
-import { createElement, type FunctionComponent } from "react";
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { BrandProps } from "../../emails/_components/types";
 import ConfirmEmail, { type ConfirmEmailProps } from "../../emails/confirm";
@@ -7,6 +10,8 @@ import LessonEmail, { type LessonEmailProps } from "../../emails/lesson";
 import { colors, textOn } from "../../emails/theme";
 import WelcomeEmail, { type WelcomeEmailProps } from "../../emails/welcome";
 import { renderTemplate } from "../../functions/mail/render";
+import { ensureCourse } from "../../infra/build/course";
+import { writePreviews } from "../../ops/email-preview";
 
 const brand: BrandProps = {
   name: "Test Hips",
@@ -151,17 +156,37 @@ describe("welcome email", () => {
   });
 });
 
-describe("preview defaults", () => {
-  it.each([
-    ["confirm", ConfirmEmail],
-    ["welcome", WelcomeEmail],
-    ["lesson", LessonEmail],
-  ] as const)("%s renders with no props at all (as `email export` does)", async (_n, Email) => {
-    // The props types forbid this; `email export` does it anyway.
-    const html = await render(createElement(Email as unknown as FunctionComponent, {}));
-    expect(html).toContain("Hi Ana,");
-    expect(html).toContain("Warmly,");
-    expect(Email.PreviewProps.brand.postalAddress.length).toBeGreaterThan(10);
+describe("the preview (npm run email)", () => {
+  it("has the confirmation, the welcome and one entry per lesson, from content/ alone", async () => {
+    const { course } = await ensureCourse();
+    const dir = mkdtempSync(join(tmpdir(), "hh-preview-"));
+    try {
+      const files = writePreviews(course, dir);
+      expect(files).toEqual(
+        [course.confirm, course.welcome, ...course.lessons].map(
+          (doc, i) => `${String(i).padStart(2, "0")}-${doc.id}.tsx`,
+        ),
+      );
+      const lesson = readFileSync(join(dir, files[2] as string), "utf8");
+      expect(lesson).toContain(JSON.stringify(course.lessons[0]?.preheader));
+      expect(lesson).toContain(JSON.stringify(course.funnel.postalAddress));
+      // Sample values only where a subscriber's would go: her site, no invented name.
+      const site = new URL(course.funnel.siteUrl).origin;
+      for (const url of lesson.match(/https?:\/\/[^"\s)]+/g) ?? [])
+        expect(url.startsWith(site)).toBe(true);
+      expect(lesson).toContain('"firstName": "there"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("no template carries sample content of its own", () => {
+    for (const file of readdirSync("emails", { recursive: true })) {
+      const text = String(file).endsWith(".tsx")
+        ? readFileSync(join("emails", String(file)), "utf8")
+        : "";
+      expect(text).not.toMatch(/PreviewProps|sample/i);
+    }
   });
 });
 

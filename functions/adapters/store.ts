@@ -10,6 +10,7 @@ import {
 import type { PublishedSequence } from "../core/sequence";
 import type { SendFailure, SendRecord, Subscriber } from "../core/subscriber";
 import { type Counts, createCounters } from "./counters";
+import { limitItems } from "./limits";
 import { createOwnerStore } from "./owner-store";
 import { sequenceKey, subscriberKey, TABLE } from "./table";
 
@@ -121,6 +122,9 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
   }
 
   return {
+    /** Per-client rates and per-mailbox throttles (their own small items, with TTL). */
+    ...limitItems(doc, TableName),
+
     async get(sid: string): Promise<Subscriber | undefined> {
       const out = await doc.send(
         new GetCommand({ TableName, Key: subscriberKey(sid), ConsistentRead: true }),

@@ -4,6 +4,7 @@ import { createMailer, mailbox } from "../adapters/mailer";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
+import type { ConfirmationDeps } from "../funnel/confirmations";
 import type { DripDeps } from "../funnel/drip";
 import { createSender } from "../funnel/pace";
 import { openSequences } from "../funnel/sequences";
@@ -95,7 +96,8 @@ export async function webDeps(): Promise<AppDeps> {
   };
 }
 
-/** The send worker: render, send through SES, advance. */
-export async function sendDeps(): Promise<DripDeps> {
-  return (await sending(noQueue, true)).deps;
+/** The send worker: render, send through SES, advance; confirmations under the mailbox throttle. */
+export async function sendDeps(): Promise<ConfirmationDeps> {
+  const [{ deps }, key] = await Promise.all([sending(noQueue, true), idKey()]);
+  return { ...deps, idKey: key };
 }

@@ -48,7 +48,14 @@ export interface Subscriber {
   updatedAt: string;
   confirmedAt?: string;
   endedAt?: string;
+  /** Evidence of the first signup; never overwritten. */
   consent: Consent;
+  /** Evidence of later signups (the latest few), appended. */
+  signups?: Consent[];
+  /** Evidence of each confirmation (the latest few), appended. */
+  confirmations?: Consent[];
+  /** Set when someone who unsubscribed signs up again: they may confirm until then. */
+  rejoinUntil?: string;
   sequenceId: string;
   /** Id of the last sequence email received (or passed for good: a permanent refusal). */
   lastId?: string;
@@ -69,9 +76,9 @@ export interface Subscriber {
   timeZone: string;
   sends: SendRecord[];
   failures?: SendFailure[];
-  /** Confirmation emails sent in the current 24 h window. */
-  confirmCount: number;
-  confirmWindowStart: string;
+  /** Confirmation counters of records from before the per-mailbox throttle; no longer used. */
+  confirmCount?: number;
+  confirmWindowStart?: string;
   confirmLastAt?: string;
   /** Epoch seconds; pending items only (DynamoDB TTL hint, always also checked in code). */
   expiresAt?: number;

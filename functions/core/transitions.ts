@@ -6,10 +6,8 @@ import { dueShard } from "./tokens";
 export const MINUTE_MS = 60_000;
 /** Unconfirmed signups are neither kept nor mailed after this. */
 export const PENDING_TTL_MS = 7 * DAY_MS;
-/** At most one confirmation email per address per this gap… */
-export const CONFIRM_GAP_MS = 10 * MINUTE_MS;
-/** …and at most this many per 24 hours, however many signups arrive. */
-export const CONFIRM_MAX_PER_DAY = 3;
+/** Later signups and confirmations kept as evidence, beyond the first signup (latest kept). */
+export const EVIDENCE_KEPT = 5;
 export const DUE_SHARDS = 8;
 /**
  * Completed subscribers stay in the due index under `done-<n>` shards (dueAt = when they
@@ -30,7 +28,8 @@ export type Decision =
       sendConfirm?: boolean;
       kick?: boolean;
     }
-  | { kind: "noop"; reason: string }
+  /** `sendConfirm`: queue a confirmation job anyway (its worker decides what, if anything, goes). */
+  | { kind: "noop"; reason: string; sendConfirm?: boolean }
   | { kind: "refuse"; reason: "unknown" | "expired" | "ended" };
 
 const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
@@ -41,6 +40,25 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function isExpired(sub: Subscriber, now: number): boolean {
   return sub.status === "pending" && sub.expiresAt !== undefined && sub.expiresAt * 1000 <= now;
 }
+
+/** Whether someone who left has signed up again and may confirm (the window is open). */
+export function isRejoining(sub: Subscriber, now: number): boolean {
+  return (
+    sub.status === "unsubscribed" &&
+    sub.rejoinUntil !== undefined &&
+    Date.parse(sub.rejoinUntil) > now
+  );
+}
+
+/** Whether a confirmation email may be sent to this subscriber now. */
+export function awaitsConfirmation(sub: Subscriber, now: number): boolean {
+  return (sub.status === "pending" && !isExpired(sub, now)) || isRejoining(sub, now);
+}
+
+const appendEvidence = (list: Consent[] | undefined, entry: Consent) =>
+  [...(list ?? []), entry].slice(-EVIDENCE_KEPT);
+const evidenceOf = (current: Subscriber, evidence: Consent | undefined) =>
+  evidence ? { confirmations: appendEvidence(current.confirmations, evidence) } : {};
 
 export interface SignupInput {
   sid: string;
@@ -53,22 +71,12 @@ export interface SignupInput {
   generation: number;
 }
 
-/** Counters after sending one more confirmation, or undefined when the limits say no. */
-function confirmBudget(sub: Subscriber, now: number) {
-  if (sub.confirmLastAt && now - Date.parse(sub.confirmLastAt) < CONFIRM_GAP_MS) return undefined;
-  const fresh = !(now - Date.parse(sub.confirmWindowStart) < DAY_MS);
-  if (!fresh && sub.confirmCount >= CONFIRM_MAX_PER_DAY) return undefined;
-  return {
-    confirmCount: fresh ? 1 : sub.confirmCount + 1,
-    confirmWindowStart: fresh ? iso(now) : sub.confirmWindowStart,
-    confirmLastAt: iso(now),
-  };
-}
-
 /**
- * A signup form post. New address: pending + confirmation. Pending: re-send the confirmation
- * within the rate limits. Active or completed: nothing changes. Unsubscribed: needs a fresh
- * confirmation. Bounced or complained: nothing is sent.
+ * A signup form post. New address: pending (the caller queues a confirmation). Pending: the
+ * evidence is appended and a confirmation queued again (the mailbox throttle decides whether
+ * it goes). Active or completed: nothing changes; a reminder with their links is queued (at
+ * most one a day goes). Unsubscribed: stays unsubscribed, with the record of it, until they
+ * confirm again. Bounced or complained: nothing is sent. Evidence is appended, never replaced.
  */
 export function onSignup(
   current: Subscriber | undefined,
@@ -85,32 +93,33 @@ export function onSignup(
       updatedAt: iso(now),
       received: [],
       sends: [],
-      confirmCount: 1,
-      confirmWindowStart: iso(now),
-      confirmLastAt: iso(now),
       expiresAt,
     };
     return { kind: "create", item, sendConfirm: true };
   }
   if (current.status === "active" || current.status === "completed") {
-    return { kind: "noop", reason: "already subscribed" };
+    return { kind: "noop", reason: "already subscribed", sendConfirm: true };
   }
   if (current.status === "bounced" || current.status === "complained") {
     return { kind: "noop", reason: `address ${current.status}` };
   }
-  // pending (possibly expired) or unsubscribed: a fresh confirmation, within the limits.
-  // Nothing changes unless a confirmation can go out, so a flood of signups writes nothing.
-  const budget = confirmBudget(current, now);
-  if (!budget) return { kind: "noop", reason: "confirmation rate limit" };
+  const signups = appendEvidence(current.signups, input.consent);
+  if (current.status === "unsubscribed") {
+    // No TTL here: the record that they unsubscribed must outlive an unconfirmed signup.
+    return {
+      kind: "update",
+      set: { signups, timeZone: input.timeZone, rejoinUntil: iso(now + PENDING_TTL_MS) },
+      remove: [],
+      sendConfirm: true,
+    };
+  }
   return {
     kind: "update",
     set: {
-      status: "pending",
+      signups,
       firstName: input.firstName || current.firstName,
       timeZone: input.timeZone,
-      consent: input.consent,
       expiresAt,
-      ...budget,
     },
     remove: [],
     sendConfirm: true,
@@ -118,26 +127,34 @@ export function onSignup(
 }
 
 /**
- * The confirm page's POST. Starts (or resumes) the sequence now with `next`, the email next
- * for this subscriber under the current order (the welcome email for a new one); with nothing
- * left, they are completed.
+ * The confirm page's POST. Starts (or resumes, for someone who had left and signed up again:
+ * progress never resets) the sequence now with `next`, the email next for this subscriber
+ * under the current order (the welcome email for a new one); with nothing left, they are
+ * completed. Records the confirmation's evidence.
  */
 export function onConfirm(
   current: Subscriber | undefined,
   now: number,
   next: { id: string; planned: string } | undefined,
+  evidence?: Consent,
 ): Decision {
   if (!current) return { kind: "refuse", reason: "unknown" };
   if (current.status === "active" || current.status === "completed") {
     return { kind: "noop", reason: "already confirmed" };
   }
-  if (ENDED.includes(current.status)) return { kind: "refuse", reason: "ended" };
+  const rejoining = isRejoining(current, now);
+  if (ENDED.includes(current.status) && !rejoining) return { kind: "refuse", reason: "ended" };
   if (isExpired(current, now)) return { kind: "refuse", reason: "expired" };
   if (!next) {
     return {
       kind: "update",
-      set: { status: "completed", confirmedAt: iso(now), ...parked(current.sid, now) },
-      remove: ["expiresAt", "lease", "nextId", "planned"],
+      set: {
+        status: "completed",
+        confirmedAt: iso(now),
+        ...parked(current.sid, now),
+        ...evidenceOf(current, evidence),
+      },
+      remove: ["expiresAt", "rejoinUntil", "lease", "nextId", "planned"],
     };
   }
   return {
@@ -149,8 +166,9 @@ export function onConfirm(
       planned: next.planned,
       dueAt: iso(now),
       dueShard: dueShard(current.sid, DUE_SHARDS),
+      ...evidenceOf(current, evidence),
     },
-    remove: ["expiresAt", "lease"],
+    remove: ["expiresAt", "rejoinUntil", "lease"],
     kick: true,
   };
 }

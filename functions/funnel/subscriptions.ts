@@ -23,6 +23,11 @@ export interface SignupRequest {
 
 const MAX_ATTEMPTS = 5;
 
+/** Others kept writing the same subscriber; the change was not made. */
+export class ContentionError extends Error {
+  override name = "ContentionError";
+}
+
 export { day };
 
 /**
@@ -58,27 +63,7 @@ export async function apply(
       return { decision, sub: current, before: current };
     }
   }
-  throw new Error("too much contention on one subscriber");
-}
-
-const CONFIRM_SEND_ATTEMPTS = 3;
-
-/**
- * Sends a confirmation while the visitor waits: a throttled or transient failure is retried a
- * few times with jittered backoff before the request gives up.
- */
-async function sendSoon(deps: FunnelDeps, email: OutgoingEmail): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await deps.mailer.send(email);
-    } catch (e) {
-      const kind = classifySendError(e);
-      if (attempt >= CONFIRM_SEND_ATTEMPTS || kind === "recipient" || kind === "account") {
-        throw new RetryableSendError("confirmation not sent", { cause: e });
-      }
-      await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));
-    }
-  }
+  throw new ContentionError("too much contention on one subscriber");
 }
 
 /**
@@ -96,50 +81,67 @@ export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
 }
 
 /**
- * A signup: creates a pending subscriber and sends the confirmation email, within the
- * per-address limits. Signing up again while active changes nothing and sends nothing.
+ * A signup. The common case, a new address, is one conditional put of the pending subscriber
+ * and a queued confirmation job: nothing is read, no shared item is written, nothing is sent
+ * while the visitor waits. Only when the put finds the address known does it read and decide.
+ * Every known address also queues a job (a confirmation, or a reminder for someone already
+ * subscribed), so the answer and the work are alike whatever the address's state; the send
+ * worker's throttles decide what goes out.
  */
 export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
   const sid = sidFor(deps, req.email);
   const { funnel } = deps.course;
-  const { decision, sub, before } = await apply(deps, sid, (current, now) =>
-    onSignup(
-      current,
-      {
-        sid,
-        email: req.email,
-        firstName: req.firstName,
-        timeZone: req.timeZone,
-        consent: { ...req.consent, at: new Date(now).toISOString() },
-        sequenceId: funnel.sequence.id,
-        generation: randomInt(1, 2 ** 31),
-      },
-      now,
-    ),
-  );
-  const mailed =
-    (decision.kind === "create" || decision.kind === "update") && decision.sendConfirm && sub;
-  if (mailed) {
-    const now = deps.clock.now();
-    await sendSoon(deps, await deps.composer.confirmation(sub, now));
-    // A repeated confirmation for someone still pending is not another signup.
-    if (before?.status !== "pending") await deps.store.count(day(now), { signups: 1 });
-  }
-  deps.logger.info("signup", {
-    outcome: mailed
-      ? "confirmation sent"
-      : decision.kind === "noop"
-        ? decision.reason
-        : decision.kind,
+  const input = (now: number) => ({
+    sid,
+    email: req.email,
+    firstName: req.firstName,
+    timeZone: req.timeZone,
+    consent: { ...req.consent, at: new Date(now).toISOString() },
+    sequenceId: funnel.sequence.id,
+    generation: randomInt(1, 2 ** 31),
   });
-  return { sid, confirmationSent: Boolean(mailed) };
+  const now = deps.clock.now();
+  const fresh = onSignup(undefined, input(now), now);
+  let outcome: string;
+  let queue = true;
+  if (fresh.kind === "create" && (await deps.store.create(fresh.item))) {
+    await Promise.all([
+      countTransition(deps.store, undefined, fresh.item, now),
+      deps.store.count(day(now), { signups: 1 }),
+    ]);
+    outcome = "new";
+  } else {
+    try {
+      const { decision, before } = await apply(deps, sid, (current, t) =>
+        onSignup(current, input(t), t),
+      );
+      queue = decision.kind !== "refuse" && Boolean(decision.sendConfirm);
+      outcome = decision.kind === "noop" ? decision.reason : "signed up again";
+      // Someone who had left and signs up again is a signup; a repeat while pending is not.
+      if (decision.kind === "update" && before?.status !== "pending")
+        await deps.store.count(day(now), { signups: 1 });
+    } catch (e) {
+      // A flood of signups for one address races on its one item; the evidence of a lost race
+      // is dropped, the answer stays the same, and the job below is still queued.
+      if (!(e instanceof ContentionError)) throw e;
+      outcome = "contended";
+    }
+  }
+  if (queue) await deps.queue.enqueue([{ kind: "confirm", sid }]);
+  deps.logger.info("signup", { outcome });
+  return { sid, queued: queue };
 }
 
 /** The confirm page's POST: active now, welcome email claimed and queued at once. */
-export async function confirm(deps: FunnelDeps, who: Who) {
+export async function confirm(deps: FunnelDeps, who: Who, evidence?: Omit<Consent, "at">) {
   const sid = sidOf(who);
   const { decision, sub } = await apply(deps, sid, (current, now) =>
-    onConfirm(speaksFor(who, current), now, current && nextFor(deps.sequences, current)),
+    onConfirm(
+      speaksFor(who, current),
+      now,
+      current && nextFor(deps.sequences, current),
+      evidence && { ...evidence, at: new Date(now).toISOString() },
+    ),
   );
   if (decision.kind === "refuse") return { ok: false as const, reason: decision.reason };
   if (decision.kind === "update") {

@@ -1,13 +1,13 @@
 import type { SendJob } from "../core/ports";
-import { sendConfirmation } from "./confirmations";
-import { type DripDeps, type SendOutcome, sendJob } from "./drip";
+import { type ConfirmationDeps, sendConfirmation } from "./confirmations";
+import { type SendOutcome, sendJob } from "./drip";
 import { AccountRefusedError } from "./errors";
 
 /**
  * The send worker's one entry: a job from the send queue, routed by its kind. Both kinds go
  * through the same sender, so confirmations and lessons share one SES rate budget and one halt.
  */
-export async function runJob(deps: DripDeps, job: SendJob): Promise<SendOutcome> {
+export async function runJob(deps: ConfirmationDeps, job: SendJob): Promise<SendOutcome> {
   try {
     return job.kind === "confirm" ? await sendConfirmation(deps, job) : await sendJob(deps, job);
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { BucketRule } from "../core/token-bucket";
+import type { RateRule } from "../core/limits";
 import type { Tokens } from "../core/tokens";
 import type { FunnelDeps } from "../funnel/subscriptions";
 
@@ -15,8 +15,8 @@ export interface AppDeps extends FunnelDeps {
    * vouches for (the socket locally, the CDN's viewer address on AWS).
    */
   clientIp?: (c: Context) => string | undefined;
-  /** Signups allowed per client address; a sensible default when absent. */
-  signupRateLimit?: BucketRule;
+  /** Signups allowed per client (address, IPv6 /64); "off" lifts it; a default when absent. */
+  signupRateLimit?: RateRule | "off";
   /** The site's public origin for links in emails sent from the web (owner login links). */
   siteUrl?: string;
   /** Owner addresses from the deployment's configuration, besides `owners` in funnel.yaml. */
@@ -25,7 +25,7 @@ export interface AppDeps extends FunnelDeps {
   deadLetters?: () => Promise<number>;
 }
 
-export type Env = { Variables: { deps: AppDeps } };
+export type Env = { Variables: { deps: AppDeps; limited?: boolean } };
 
 /** The request's collaborators, set once by the app. */
 export const depsOf = (c: Context<Env>) => c.get("deps");

@@ -1,39 +1,81 @@
-import type { MiddlewareHandler } from "hono";
+import { createHmac } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { clientKey, type RateRule } from "../core/limits";
 import { type Bucket, type BucketRule, take } from "../core/token-bucket";
 import { clientIp, type Env } from "./context";
 import { isFormPost, messagePage } from "./render";
+
+/** Requests whose address the platform did not report share one bucket. */
+export const UNKNOWN_CLIENT = "unknown";
+
+/** The answer over the limit: 429 with `Retry-After`, as JSON or, for form posts, a page. */
+function tooMany(c: Context<Env>, waitMs: number) {
+  c.header("Retry-After", String(Math.max(1, Math.ceil(waitMs / 1000))));
+  if (isFormPost(c)) {
+    return messagePage(
+      c,
+      429,
+      "Too many signups from here",
+      "Please wait a minute, then try again.",
+    );
+  }
+  return c.json({ error: "too many requests, try again later", issues: [] }, 429);
+}
+
+/**
+ * The per-client signup limit, shared by every instance: the state is one small item per
+ * client in the table (GCRA, with TTL), keyed by a keyed hash of the client's address (IPv6 by
+ * its /64). No address is exempt, loopback included. `rule` "off" lifts it (benchmarks).
+ * @example app.post("/api/subscribe", sharedRateLimit("signup", () => SIGNUP_RATE), handler);
+ */
+export function sharedRateLimit(
+  scope: string,
+  rule: (c: Context<Env>) => RateRule | "off",
+): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const r = rule(c);
+    if (r === "off") return next();
+    const deps = c.get("deps");
+    const key = createHmac("sha256", deps.idKey)
+      .update(`${scope}:${clientKey(clientIp(c))}`)
+      .digest("base64url")
+      .slice(0, 22);
+    const { allowed, retryAfterMs } = await deps.store.takeRate(
+      `${scope}#${key}`,
+      r,
+      deps.clock.now(),
+    );
+    if (allowed) return next();
+    return tooMany(c, retryAfterMs);
+  };
+}
 
 export interface IpRateLimitOptions {
   /** Refill rate and burst allowed per client address. */
   rule: BucketRule;
   /** Most addresses remembered at once; the least recently seen is forgotten first. */
   maxKeys: number;
+  /**
+   * Over the limit: refuse with 429 (default), or let the request through with
+   * `c.get("limited")` set, for routes that must still answer (a click still redirects).
+   */
+  soft?: boolean;
 }
 
-/** Requests whose address the platform did not report share one bucket. */
-export const UNKNOWN_CLIENT = "unknown";
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /**
- * Per-client-address rate limit: a token bucket per address, kept in memory and bounded to
- * `maxKeys` addresses. On Lambda each warm instance keeps its own buckets, so this is a
- * best-effort brake in front of the API's own throttling, not an exact global count.
- * Over the limit: 429 with `Retry-After`, as JSON `{ error, issues }` or, for form posts, a page.
- *
- * @example
- * app.post("/api/subscribe", ipRateLimit({ rule: { burst: 10, rate: 1 / 6 }, maxKeys: 10_000 }), handler);
+ * Per-client-address rate limit kept in memory (a token bucket per address, IPv6 by /64,
+ * bounded to `maxKeys`). Each instance counts alone: used where the point is to bound the
+ * writes a flood causes on this instance (click records, play beacons), not an exact count.
+ * @example app.get("/c/:t", ipRateLimit({ rule: { burst: 20, rate: 1 }, maxKeys: 10_000, soft: true }), h);
  */
-export function ipRateLimit({ rule, maxKeys }: IpRateLimitOptions): MiddlewareHandler<Env> {
+export function ipRateLimit({ rule, maxKeys, soft }: IpRateLimitOptions): MiddlewareHandler<Env> {
   if (!(rule.rate > 0) || !(rule.burst >= 1)) throw new RangeError("rate must be > 0, burst >= 1");
   if (!(maxKeys >= 1)) throw new RangeError("maxKeys must be at least 1");
   const buckets = new Map<string, Bucket>();
 
   return async (c, next) => {
     const ip = clientIp(c);
-    // The machine's own requests (the local stack, its tests and checks) are one person at
-    // their own keyboard; the limit guards against the internet.
-    if (ip && LOOPBACK.test(ip)) return next();
-    const key = ip ?? UNKNOWN_CLIENT;
+    const key = ip ? clientKey(ip) : UNKNOWN_CLIENT;
     const now = c.get("deps").clock.now();
     const { bucket, waitMs } = take(buckets.get(key), rule, now);
     // Re-inserting keeps the Map in least-recently-seen order, so the first key is the oldest.
@@ -44,16 +86,10 @@ export function ipRateLimit({ rule, maxKeys }: IpRateLimitOptions): MiddlewareHa
       buckets.delete(oldest);
     }
     if (waitMs === 0) return next();
-
-    c.header("Retry-After", String(Math.max(1, Math.ceil(waitMs / 1000))));
-    if (isFormPost(c)) {
-      return messagePage(
-        c,
-        429,
-        "Too many signups from here",
-        "Please wait a minute, then try again.",
-      );
+    if (soft) {
+      c.set("limited", true);
+      return next();
     }
-    return c.json({ error: "too many requests, try again later", issues: [] }, 429);
+    return tooMany(c, waitMs);
   };
 }

@@ -16,14 +16,14 @@ export function issueStamp(deps: Pick<AppDeps, "tokens" | "clock">): string {
 }
 
 /**
- * Whether a submitted stamp looks human: absent (API clients), or intact and at least
- * {@link MIN_FILL_MS} old. A forged or instant stamp is refused softly by the caller.
+ * Whether a submitted stamp looks human: present, intact, unexpired and at least
+ * {@link MIN_FILL_MS} old. A missing, forged or instant stamp is refused softly by the caller.
  */
 export function checkStamp(
   deps: Pick<AppDeps, "tokens" | "clock">,
   stamp: string | undefined,
 ): boolean {
-  if (stamp === undefined || stamp === "") return true;
+  if (stamp === undefined || stamp === "") return false;
   const now = deps.clock.now();
   try {
     const claims = deps.tokens.verify(stamp, "stamp", now);

@@ -73,6 +73,8 @@ export class HealthyHipsStack extends Stack {
     subscribers.bindItemUpdates(drip.sendFunction);
     subscribers.bindSequencePublishing(drip.sendFunction);
     keys.bindTokenKey(drip.sendFunction);
+    // The mailbox throttle of confirmations is keyed by a hash under the id key.
+    keys.bindIdKey(drip.sendFunction);
     mail.bindSender(drip.sendFunction, SES_SENDERS);
     site.bindSiteUrl(drip.sendFunction);
 

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ContentError } from "../../functions/core/errors";
+import { parseRateLimit } from "../../functions/core/limits";
 import { startLocalStack } from "./stack";
 import { watchDir } from "./watch";
 
@@ -11,6 +12,18 @@ const Env = z.object({
   DATA_DIR: z.string().min(1).default(".data"),
   FUNNEL_DAY_SECONDS: z.coerce.number().positive().default(86_400),
   MAX_SEND_RATE: z.coerce.number().positive().default(14),
+  /** Signups per client: "10/6s" (a burst of 10, then one every 6 s) or "off". */
+  SIGNUP_RATE_LIMIT: z
+    .string()
+    .default("10/6s")
+    .transform((s, ctx) => {
+      try {
+        return parseRateLimit(s);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 // Lambda runs Node 22; the SDK's notice about future releases is noise on a local Node 20.
@@ -29,6 +42,7 @@ const stack = await startLocalStack({
   dataDir: resolve(env.DATA_DIR),
   daySeconds: env.FUNNEL_DAY_SECONDS,
   maxSendRate: env.MAX_SEND_RATE,
+  signupRateLimit: env.SIGNUP_RATE_LIMIT,
   scheduler: true,
 }).catch((e: unknown) => {
   if (e instanceof ContentError) console.error(`content/${e.message}`);

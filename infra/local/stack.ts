@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   tickMs?: number;
   /** Most emails per second (SES's MaxSendRate stand-in); default 14, SES's usual starting quota. */
   maxSendRate?: number;
+  /** Signups per client (default 10/6s); "off" lifts the limit, e.g. for a benchmark. */
+  signupRateLimit?: AppDeps["signupRateLimit"];
   /** How long a claim holds before its work falls due again (wall-clock ms); default 60 s. */
   leaseMs?: number;
   /** Send workers and retry timing of the in-process queue. */
@@ -209,6 +211,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       queue,
       tokens,
       clientIp: opts.clientIp ?? socketAddress,
+      signupRateLimit: opts.signupRateLimit,
       siteUrl,
       guidePdf: () => {
         // The printed address is the public one from content, never this local server's.

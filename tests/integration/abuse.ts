@@ -55,8 +55,9 @@ export class WriteRecorder {
     return () => {
       const since = this.writes.slice(from);
       return {
-        // Counters (daily `STATS#`, sharded `STAT#`) carry no identity; everything else does.
-        subscriberWrites: since.filter((w) => !COUNTER.test(w.pk)).map((w) => w.pk),
+        subscriberWrites: since
+          .filter((w) => !COUNTER.test(w.pk) && !RATE.test(w.pk))
+          .map((w) => w.pk),
         statsWrites: since.filter((w) => COUNTER.test(w.pk)).length,
         sends: this.sends - sends,
       };
@@ -64,7 +65,9 @@ export class WriteRecorder {
   }
 }
 
+/** Counters (daily `STATS#`, sharded `STAT#`) and per-client rate items carry no identity. */
 const COUNTER = /^STATS?#/;
+const RATE = /^RATE#/;
 
 export type Items = Record<string, Record<string, AttributeValue>>;
 
@@ -104,7 +107,7 @@ const num = (v: AttributeValue | undefined) => Number(v?.N ?? 0);
 export function expectOnlyScannerClicks(before: Items, after: Items) {
   for (const key of Object.keys(before)) expect(after[key], `${key} still exists`).toBeDefined();
   for (const [key, item] of Object.entries(after)) {
-    if (COUNTER.test(key)) {
+    if (COUNTER.test(key) || RATE.test(key)) {
       for (const [attr, value] of Object.entries(item)) {
         if (/^clicks:|^humanClicks$|^clicked$|^watched$|^plays$/.test(attr))
           expect(num(value), `${key} ${attr}`).toBe(num(before[key]?.[attr]));

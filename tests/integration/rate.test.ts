@@ -45,7 +45,9 @@ it(`never starts more than the configured rate (${RATE}/s) of sends in any 1-sec
       }),
     ),
   );
-  // Every welcome email is claimed and queued at once; the sender must pace them.
+  // The queued confirmations go first; then every welcome email is claimed and queued at once,
+  // and the sender must pace them.
+  await stack.drain();
   watching = true;
   await Promise.all(emails.map((email) => confirm(deps, sidFor(deps, email))));
   await stack.drain();

@@ -9,6 +9,7 @@ import type { Report } from "../../functions/funnel/report";
 import { ManualClock } from "../../infra/local/clock";
 import { type LocalStack, startLocalStack } from "../../infra/local/stack";
 import { header, inbox, linkIn, trackedLinks } from "./inbox";
+import { ripeStamp } from "./stamp";
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), "funnel-report-"));
@@ -38,9 +39,10 @@ async function signUp(email: string) {
   const res = await fetch(`${s.siteUrl}/api/subscribe`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, firstName: "" }),
+    body: JSON.stringify({ email, firstName: "", stamp: ripeStamp(s.deps) }),
   });
   expect(res.status).toBe(202);
+  await s.drain();
 }
 
 async function confirmFromInbox(email: string) {

@@ -36,8 +36,8 @@ describe("checkStamp: what was submitted", () => {
   const flipLast = (s: string) => s.slice(0, -2) + (s.at(-2) === "A" ? "B" : "A") + s.slice(-1);
 
   it.each([
-    ["absent", undefined, true],
-    ["empty", "", true],
+    ["absent (the stamp is required)", undefined, false],
+    ["empty", "", false],
     ["a fresh, intact stamp a minute old", stamp, true],
     ["garbage", "not-a-stamp", false],
     ["a lone dot", ".", false],

@@ -4,10 +4,10 @@ import type { Consent, Status, Subscriber } from "../../functions/core/subscribe
 import { dueShard } from "../../functions/core/tokens";
 import {
   afterSend,
-  CONFIRM_GAP_MS,
-  CONFIRM_MAX_PER_DAY,
+  awaitsConfirmation,
   type Decision,
   DUE_SHARDS,
+  EVIDENCE_KEPT,
   isExpired,
   MINUTE_MS,
   onConfirm,
@@ -63,9 +63,6 @@ function sub(overrides: Partial<Subscriber> = {}): Subscriber {
     received: [],
     timeZone: "Europe/London",
     sends: [],
-    confirmCount: 1,
-    confirmWindowStart: iso(NOW - HOUR_MS),
-    confirmLastAt: iso(NOW - HOUR_MS),
     expiresAt: sec(NOW + 6 * DAY_MS),
     ...overrides,
   };
@@ -101,20 +98,14 @@ const DUE_ATTRS = ["dueAt", "dueShard", "lease", "nextId", "planned"] as const;
 const ENDED: Status[] = ["unsubscribed", "bounced", "complained"];
 
 describe("onSignup", () => {
-  /** The update a re-sent confirmation makes, with the counters it should leave. */
-  const resend = (
-    counters: Pick<Subscriber, "confirmCount" | "confirmWindowStart">,
-    firstName = "Ana",
-  ): Decision => ({
+  /** The update a repeat signup while pending makes: evidence appended, nothing replaced. */
+  const again = (current: Subscriber, firstName = "Ana"): Decision => ({
     kind: "update",
     set: {
-      status: "pending",
+      signups: [...(current.signups ?? []), consentNow],
       firstName,
       timeZone: input.timeZone,
-      consent: consentNow,
       expiresAt: sec(NOW + PENDING_TTL_MS),
-      ...counters,
-      confirmLastAt: iso(NOW),
     },
     remove: [],
     sendConfirm: true,
@@ -123,11 +114,11 @@ describe("onSignup", () => {
   const cases: [
     label: string,
     current: Subscriber | undefined,
-    expected: Decision,
+    expected: Decision | ((current: Subscriber) => Decision),
     form?: SignupInput,
   ][] = [
     [
-      "new address -> create pending and send a confirmation",
+      "new address -> create pending (a confirmation is queued)",
       undefined,
       {
         kind: "create",
@@ -140,133 +131,84 @@ describe("onSignup", () => {
           updatedAt: iso(NOW),
           received: [],
           sends: [],
-          confirmCount: 1,
-          confirmWindowStart: iso(NOW),
-          confirmLastAt: iso(NOW),
           expiresAt: sec(NOW + PENDING_TTL_MS),
         },
       },
     ],
-    [
-      "pending, last confirmation 1 min ago -> noop",
-      sub({ confirmLastAt: iso(NOW - MINUTE_MS) }),
-      { kind: "noop", reason: "confirmation rate limit" },
-    ],
-    [
-      "pending, last confirmation 1 ms short of 10 min -> noop",
-      sub({ confirmLastAt: iso(NOW - CONFIRM_GAP_MS + 1) }),
-      { kind: "noop", reason: "confirmation rate limit" },
-    ],
-    [
-      "pending, last confirmation exactly 10 min ago -> re-send (2nd of the day)",
-      sub({ confirmLastAt: iso(NOW - CONFIRM_GAP_MS) }),
-      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }),
-    ],
-    [
-      "pending, 2 sent today, last 1 h ago -> re-send (3rd of the day)",
-      sub({ confirmCount: 2 }),
-      resend({ confirmCount: 3, confirmWindowStart: iso(NOW - HOUR_MS) }),
-    ],
-    [
-      `pending, ${CONFIRM_MAX_PER_DAY} sent in this 24 h window -> noop`,
-      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - 23 * HOUR_MS) }),
-      { kind: "noop", reason: "confirmation rate limit" },
-    ],
-    [
-      "pending, 3 sent, window 1 ms short of 24 h -> noop",
-      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - DAY_MS + 1) }),
-      { kind: "noop", reason: "confirmation rate limit" },
-    ],
-    [
-      "pending, 3 sent, window started exactly 24 h ago -> new window, count 1",
-      sub({ confirmCount: 3, confirmWindowStart: iso(NOW - DAY_MS) }),
-      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
-    ],
-    [
-      "pending, 1 sent 2 days ago -> new window, count 1",
-      sub({ confirmWindowStart: iso(NOW - 2 * DAY_MS), confirmLastAt: iso(NOW - 2 * DAY_MS) }),
-      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
-    ],
-    [
-      "expired pending -> fresh confirmation and a fresh expiry",
-      sub({
-        expiresAt: sec(NOW - DAY_MS),
-        confirmCount: 3,
-        confirmWindowStart: iso(NOW - 8 * DAY_MS),
-        confirmLastAt: iso(NOW - 8 * DAY_MS),
-      }),
-      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
-    ],
+    ["pending -> evidence appended, confirmation queued", sub(), (c) => again(c)],
+    ["expired pending -> a fresh expiry", sub({ expiresAt: sec(NOW - DAY_MS) }), (c) => again(c)],
     [
       "pending, empty first name on the form -> keeps the stored name",
       sub({ firstName: "Ana" }),
-      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }, "Ana"),
+      (c) => again(c, "Ana"),
       { ...input, firstName: "" },
     ],
     [
       "pending, a new first name on the form -> takes the new name",
       sub({ firstName: "Ana" }),
-      resend({ confirmCount: 2, confirmWindowStart: iso(NOW - HOUR_MS) }, "Anna"),
+      (c) => again(c, "Anna"),
       { ...input, firstName: "Anna" },
     ],
-    ["active -> noop", active(), { kind: "noop", reason: "already subscribed" }],
     [
-      "completed -> noop",
+      "active -> nothing changes; a reminder job is queued",
+      active(),
+      { kind: "noop", reason: "already subscribed", sendConfirm: true },
+    ],
+    [
+      "completed -> nothing changes; a reminder job is queued",
       active({ status: "completed", lastId: "lesson-4", nextId: undefined }),
-      { kind: "noop", reason: "already subscribed" },
+      { kind: "noop", reason: "already subscribed", sendConfirm: true },
     ],
     [
-      "unsubscribed long ago -> pending again with a confirmation",
-      sub({
-        status: "unsubscribed",
-        endedAt: iso(NOW - 20 * DAY_MS),
-        expiresAt: undefined,
-        confirmWindowStart: iso(NOW - 30 * DAY_MS),
-        confirmLastAt: iso(NOW - 30 * DAY_MS),
-      }),
-      resend({ confirmCount: 1, confirmWindowStart: iso(NOW) }),
+      "unsubscribed -> stays unsubscribed (the record survives), may confirm for 7 days",
+      sub({ status: "unsubscribed", endedAt: iso(NOW - 20 * DAY_MS), expiresAt: undefined }),
+      {
+        kind: "update",
+        set: {
+          signups: [consentNow],
+          timeZone: input.timeZone,
+          rejoinUntil: iso(NOW + PENDING_TTL_MS),
+        },
+        remove: [],
+        sendConfirm: true,
+      },
     ],
     [
-      "bounced -> noop",
+      "bounced -> noop, nothing queued",
       sub({ status: "bounced", expiresAt: undefined }),
       { kind: "noop", reason: "address bounced" },
     ],
     [
-      "complained -> noop",
+      "complained -> noop, nothing queued",
       sub({ status: "complained", expiresAt: undefined }),
       { kind: "noop", reason: "address complained" },
     ],
   ];
 
   it.each(cases)("%s", (_label, current, expected, form = input) => {
-    expect(onSignup(current, form, NOW)).toEqual(expected);
+    const want = typeof expected === "function" ? expected(current as Subscriber) : expected;
+    expect(onSignup(current, form, NOW)).toEqual(want);
   });
 
-  // A stream of signups for one address: what goes out, and when the limits bite.
-  it.each([
-    {
-      label: "every 11 min: 3 confirmations, then silence for the rest of the day",
-      offsets: [0, 11, 22, 33, 44, 600, 1439],
-      expected: ["create", "update", "update", "noop", "noop", "noop", "noop"],
-    },
-    {
-      label: "every 5 min: only every other one gets through the 10 min gap",
-      offsets: [0, 5, 10, 15, 20, 25],
-      expected: ["create", "noop", "update", "noop", "update", "noop"],
-    },
-    {
-      label: "a new 24 h window allows 3 more",
-      offsets: [0, 11, 22, 33, 1440, 1451, 1462, 1473],
-      expected: ["create", "update", "update", "noop", "update", "update", "update", "noop"],
-    },
-  ])("$label", ({ offsets, expected }) => {
+  it(`keeps the first signup's evidence and the latest ${EVIDENCE_KEPT} later ones`, () => {
     let current: Subscriber | undefined;
-    const kinds = offsets.map((minutes) => {
-      const decision = onSignup(current, input, NOW + minutes * MINUTE_MS);
-      current = apply(current, decision);
-      return decision.kind;
-    });
-    expect(kinds).toEqual(expected);
+    for (let i = 0; i < 12; i++) {
+      const consent = { ...consentNow, at: iso(NOW + i * MINUTE_MS) };
+      current = apply(current, onSignup(current, { ...input, consent }, NOW + i * MINUTE_MS));
+    }
+    expect(current?.consent.at).toBe(iso(NOW));
+    expect(current?.signups?.map((c) => c.at)).toEqual(
+      [7, 8, 9, 10, 11].map((i) => iso(NOW + i * MINUTE_MS)),
+    );
+  });
+
+  it("an unsubscribed record keeps its end and gets no TTL from a signup", () => {
+    const left = sub({ status: "unsubscribed", endedAt: iso(NOW - DAY_MS), expiresAt: undefined });
+    const next = apply(left, onSignup(left, input, NOW)) as Subscriber;
+    expect(next).toMatchObject({ status: "unsubscribed", endedAt: iso(NOW - DAY_MS) });
+    expect(next.expiresAt).toBeUndefined();
+    expect(awaitsConfirmation(next, NOW + PENDING_TTL_MS - 1)).toBe(true);
+    expect(awaitsConfirmation(next, NOW + PENDING_TTL_MS)).toBe(false);
   });
 });
 
@@ -282,7 +224,7 @@ describe("onConfirm", () => {
       dueAt: iso(NOW),
       dueShard: shard,
     },
-    remove: ["expiresAt", "lease"],
+    remove: ["expiresAt", "rejoinUntil", "lease"],
     kick: true,
   });
   const completed: Decision = {
@@ -293,7 +235,7 @@ describe("onConfirm", () => {
       dueShard: parkedShard(SHARD),
       dueAt: iso(NOW),
     },
-    remove: ["expiresAt", "lease", "nextId", "planned"],
+    remove: ["expiresAt", "rejoinUntil", "lease", "nextId", "planned"],
   };
   const RESUME = { id: "lesson-3", planned: "H1" };
 

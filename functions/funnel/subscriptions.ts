@@ -1,11 +1,10 @@
 import { randomInt } from "node:crypto";
-import { classifySendError, type OutgoingEmail } from "../adapters/mailer";
 import { emailKey } from "../core/email-address";
 import { linkFits } from "../core/links";
 import type { Consent, Subscriber } from "../core/subscriber";
 import { subscriberId, type TokenClaims } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
-import { type DripDeps, kick, RetryableSendError } from "./drip";
+import { type DripDeps, kick } from "./drip";
 import { nextFor } from "./sequences";
 import { countEmail, countTransition, day, emailOf } from "./stats";
 

@@ -12,6 +12,8 @@ export interface FieldIssue {
 const SENTENCES = {
   emailMissing: "Please enter your email address, so I know where to send the masterclass.",
   emailTooLong: "That email address is too long. Please check it and try again.",
+  emailUnicodeLocal:
+    "Please use only the letters a to z, digits and . _ + - before the @ (no accents or other scripts): most mail systems can’t deliver to anything else.",
   emailInvalid:
     "That email address doesn’t look quite right. Please check it: it should look like name@example.com.",
   nameTooLong: "Please shorten your first name to 80 characters or fewer.",
@@ -28,6 +30,7 @@ function sentenceFor(field: string, message: string, raw: unknown): string {
     const value = fieldOf(raw, "email");
     if (typeof value !== "string" || value.trim() === "") return SENTENCES.emailMissing;
     if (/too long|longer than/.test(message)) return SENTENCES.emailTooLong;
+    if (/before the @/.test(message)) return SENTENCES.emailUnicodeLocal;
     return SENTENCES.emailInvalid;
   }
   if (field === "firstName") {

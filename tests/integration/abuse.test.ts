@@ -972,12 +972,27 @@ describe("user text is escaped in every page and email", () => {
     "سارا 🌸",
   ];
 
+  it("a Unicode local part is refused with a message that says why", async () => {
+    const res = await signupJson({ email: "zoë@example.com" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/before the @/);
+  });
+
+  it("an IDN domain is accepted and stored in punycode", async () => {
+    expect((await signupJson({ email: "ana@bücher.example" })).status).toBe(202);
+    expect((await subscriber("ana@xn--bcher-kva.example"))?.email).toBe(
+      "ana@xn--bcher-kva.example",
+    );
+    expect((await signupJson({ email: "user@example.xn--p1ai" })).status).toBe(202);
+    expect((await subscriber("user@example.xn--p1ai"))?.status).toBe("pending");
+  });
+
   it("a name with text-direction controls is refused, and nothing is stored", async () => {
     for (const firstName of ["Eve\u202Egnp.exe", "\u2067Ana\u2069"]) {
       const email = "bidi@example.com";
       const res = await signupJson({ email, firstName });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toMatch(/text-direction/);
+      expect(((await res.json()) as { error: string }).error).toMatch(/first name/);
       expect(await subscriber(email)).toBeUndefined();
     }
   });

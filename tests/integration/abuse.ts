@@ -337,7 +337,8 @@ export function badSignup(
       '"ana"@example.com',
       "ana@[127.0.0.1]",
       "anä@example.com",
-      "ana@exаmple.com",
+      // (A Unicode domain such as "exаmple.com" is accepted: it is stored in punycode.)
+      "ana@exa_mple.com",
       "<ana@example.com>",
       "Ana <ana@example.com>",
       "ana@example.com, bob@example.com",

@@ -84,7 +84,6 @@ export async function webDeps(): Promise<AppDeps> {
     tokens,
     idKey: key,
     siteUrl: readEnv(["SITE_URL"]).SITE_URL,
-    owners: (process.env.OWNER_EMAILS ?? "").split(",").filter(Boolean),
     // CloudFront sends /guide/* to S3; a request that reaches the API directly gets a 404.
     guidePdf: () => Promise.reject(new HTTPException(404)),
     // Set by the CloudFront viewer-request function from the connection, replacing any value

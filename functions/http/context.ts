@@ -19,8 +19,6 @@ export interface AppDeps extends FunnelDeps {
   signupRateLimit?: RateRule | "off";
   /** The site's public origin for links in emails sent from the web (owner login links). */
   siteUrl?: string;
-  /** Owner addresses from the deployment's configuration, besides `owners` in funnel.yaml. */
-  owners?: string[];
   /** Depth of the send queue's dead-letter queue, where there is one (AWS). */
   deadLetters?: () => Promise<number>;
 }

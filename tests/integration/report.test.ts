@@ -109,12 +109,12 @@ describe("npm run report", () => {
     expect(text).toContain("running npm start");
     expect(text).toMatch(/signups\s+3\n/);
     expect(text).not.toMatch(/@example\.com/);
-  });
+  }, 120_000); // runs the real command twice; each starts a Node process
 
   it("reads the same data once npm start has stopped", async () => {
     await stack?.stop();
     stack = undefined;
     const json = JSON.parse(await report("--json")) as Report;
     expect(json.funnel).toMatchObject({ signups: 3, confirmed: 2, clicked: 1 });
-  });
+  }, 60_000);
 });

@@ -32,8 +32,8 @@ export function siteOrigin(c: Context<AdminEnv>): string {
   return new URL(deps.siteUrl ?? deps.course.funnel.siteUrl).origin;
 }
 
-export const owners = (c: Context<AdminEnv>) =>
-  ownerAddresses(c.get("deps").course.funnel, c.get("deps").owners);
+/** The owner addresses: `owners` in funnel.yaml (the one list, locally and on AWS). */
+export const owners = (c: Context<AdminEnv>) => ownerAddresses(c.get("deps").course.funnel);
 
 const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
 

@@ -54,7 +54,7 @@ describe("the welcome email", () => {
     expect(masterclass).toBeLessThan(html.indexOf("The masterclass walks you through"));
     expect(guide).toBeGreaterThan(masterclass);
     expect(guide).toBeLessThan(html.indexOf("The masterclass walks you through"));
-    expect(html.slice(guide, guide + 2000)).toContain("Download the printable guide (PDF)");
+    expect(html.slice(guide, guide + 2000)).toContain("Download the guide (PDF)");
   });
 });
 

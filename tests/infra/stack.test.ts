@@ -532,7 +532,7 @@ describe("web and site", () => {
     }
   });
 
-  it("serves one origin: the guide and media from the private bucket (OAC), the rest from the API", () => {
+  it("serves one origin: the guide, media and static files from the private bucket (OAC), the rest from the API", () => {
     const [, cdn] = single("AWS::CloudFront::Distribution");
     const config = cdn.DistributionConfig as {
       Origins: { Id: string; OriginAccessControlId?: unknown; CustomOriginConfig?: unknown }[];
@@ -550,6 +550,8 @@ describe("web and site", () => {
       "/assets/*": apiOrigin,
       "/guide/*": bucketOrigin,
       "/media/*": bucketOrigin,
+      // The site's fonts and browser scripts.
+      "/static/*": bucketOrigin,
     });
     template.hasResourceProperties("AWS::S3::Bucket", {
       PublicAccessBlockConfiguration: {

@@ -257,3 +257,35 @@ describe("built-in links in a lesson body work in the email sent", () => {
     expect(hrefs.some((h) => /\/c\/(unsubscribe|manage)\//.test(h))).toBe(false);
   });
 });
+
+describe("sequence settings", () => {
+  const withSequence = (lines: string) => {
+    const files = courseFiles();
+    files["funnel.yaml"] = (files["funnel.yaml"] as string).replace(
+      "  id: hips-masterclass\n",
+      `  id: hips-masterclass\n${lines}`,
+    );
+    return files;
+  };
+
+  it("refuses the old sequence.version, which would do nothing, saying why", () => {
+    const error = errorOf(withSequence("  version: 2\n"));
+    expect(error.file).toBe("funnel.yaml");
+    expect(error.detail).toMatch(/^sequence\.version: no longer used/);
+  });
+
+  it("sends lessons appended later to completed subscribers unless told not to", () => {
+    const { "funnel.yaml": yaml, ...rest } = courseFiles();
+    const without = (yaml as string).replace(/^ {2}sendNewLessonsToCompleted: .*\n/m, "");
+    expect(parseCourse({ ...rest, "funnel.yaml": without }).funnel.sequence).toMatchObject({
+      sendNewLessonsToCompleted: true,
+    });
+    const off = without.replace(
+      "  id: hips-masterclass\n",
+      "  id: hips-masterclass\n  sendNewLessonsToCompleted: false\n",
+    );
+    expect(
+      parseCourse({ ...rest, "funnel.yaml": off }).funnel.sequence.sendNewLessonsToCompleted,
+    ).toBe(false);
+  });
+});

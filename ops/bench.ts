@@ -1,0 +1,56 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../infra/build/course";
+import type { BenchMeasure, BenchRow } from "./bench/row";
+
+/**
+ * `npm run bench`: every measure side by side with its baseline, in one run. Prints one
+ * table and writes the same rows to .build/bench.json. Not part of `npm test`.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const MEASURES: [string, () => Promise<{ measure: BenchMeasure }>][] = [
+  ["bundles", () => import("./bench/bundles")],
+  ["compose", () => import("./bench/compose")],
+  ["signups", () => import("./bench/signups")],
+  ["pacing", () => import("./bench/pacing")],
+];
+
+const started = performance.now();
+const rows: (BenchRow & { module: string })[] = [];
+for (const [name, load] of MEASURES) {
+  try {
+    const { measure } = await load();
+    for (const row of await measure()) rows.push({ module: name, ...row });
+  } catch (e) {
+    console.error(`${name}: failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+const seconds = (performance.now() - started) / 1000;
+
+const header = ["measure", "project", "baseline", "ratio", "goal", "met"];
+const cells = rows.map((r) => [
+  r.measure,
+  `${r.project}${r.unit ? ` ${r.unit}` : ""}`,
+  `${r.baseline}${r.unit ? ` ${r.unit}` : ""}`,
+  `${r.ratio}x`,
+  r.goal,
+  r.met ? "yes" : "NO",
+]);
+const widths = header.map((h, i) =>
+  Math.max(h.length, ...cells.map((c) => (c[i] as string).length)),
+);
+const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] as number)).join(" | ")} |`;
+console.log(line(header));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const c of cells) console.log(line(c));
+console.log(
+  `\n${rows.filter((r) => r.met).length} of ${rows.length} met, in ${seconds.toFixed(0)} s`,
+);
+
+mkdirSync(join(PROJECT_ROOT, ".build"), { recursive: true });
+const out = join(PROJECT_ROOT, ".build", "bench.json");
+writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
+console.log(`rows written to ${out}`);
+process.exit();

@@ -1,0 +1,80 @@
+import { render } from "@react-email/render";
+import type { Subscriber } from "../../functions/core/subscriber";
+import { createTokens } from "../../functions/core/tokens";
+import { emailElements } from "../../functions/mail/compile";
+import { createComposer } from "../../functions/mail/compose";
+import { plainText } from "../../functions/mail/render";
+import { ensureCourse } from "../../infra/build/course";
+import type { BenchMeasure } from "./row";
+
+/**
+ * One lesson for one recipient: filling the compiled template (links signed: one signature
+ * per email) against rendering the same email with react-email for that recipient, in the
+ * same run, after checking both give the same bytes.
+ */
+export const measure: BenchMeasure = async () => {
+  const { course, emails } = await ensureCourse();
+  const composer = createComposer({
+    course,
+    emails,
+    siteUrl: "https://bench.example",
+    tokens: createTokens("k".repeat(64)),
+  });
+  const lesson = course.lessons[0];
+  if (!lesson) throw new Error("the course has no lessons");
+  const sub = (i: number) =>
+    ({
+      sid: `sid${String(i).padStart(40, "0")}`,
+      email: `p${i}@example.com`,
+      firstName: "Ana",
+      status: "active",
+      generation: 1,
+    }) as unknown as Subscriber;
+  const now = Date.now();
+
+  const direct = async (s: Subscriber) => {
+    const values = composer.valuesFor(s, lesson.id, now);
+    const entry = emailElements(course, (k) => values[k] as string).get(lesson.id);
+    const html = await render(entry?.element() as never);
+    return { html, text: plainText(html) };
+  };
+  const composed = composer.email(sub(1), lesson.id, now);
+  const rendered = await direct(sub(1));
+  const same = composed.html === rendered.html && composed.text === rendered.text;
+
+  // Compose: many recipients, so the per-email cost is measured, not the timer.
+  const n = 20_000;
+  for (let i = 0; i < 2000; i++) composer.email(sub(i), lesson.id, now);
+  let t = performance.now();
+  for (let i = 0; i < n; i++) composer.email(sub(i), lesson.id, now);
+  const composeUs = ((performance.now() - t) * 1000) / n;
+
+  const m = 100;
+  for (let i = 0; i < 10; i++) await direct(sub(i));
+  t = performance.now();
+  for (let i = 0; i < m; i++) await direct(sub(i));
+  const renderUs = ((performance.now() - t) * 1000) / m;
+
+  return [
+    {
+      measure: "compose one lesson per recipient (one signature)",
+      project: round(composeUs),
+      baseline: 5,
+      ratio: round(composeUs / 5),
+      goal: "<= 5 us",
+      met: composeUs <= 5,
+      unit: "us",
+    },
+    {
+      measure: `compose vs react-email render, same bytes: ${same ? "yes" : "NO"}`,
+      project: round(composeUs),
+      baseline: round(renderUs),
+      ratio: round(renderUs / composeUs),
+      goal: ">= 300x faster, same bytes",
+      met: same && renderUs / composeUs >= 300,
+      unit: "us",
+    },
+  ];
+};
+
+const round = (n: number) => Math.round(n * 100) / 100;

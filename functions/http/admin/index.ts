@@ -73,7 +73,7 @@ export const adminRoutes = new Hono<AdminEnv>()
   // The emailed link shows a button; only its POST uses the link (mail scanners follow GETs).
   .get("/login", (c) => {
     c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
+    c.header("Referrer-Policy", "same-origin");
     const t = c.req.query("t");
     if (t && SECRET.test(t)) return c.html(LoginLinkPage({ brand: brandOf(c), token: t }));
     return c.html(LoginPage({ brand: brandOf(c) }));
@@ -160,7 +160,7 @@ export const adminRoutes = new Hono<AdminEnv>()
     const sid = c.req.param("sid");
     const sub = SID.test(sid) ? await c.get("deps").store.get(sid) : undefined;
     if (!sub) return c.redirect("/admin?done=not-found", 303);
-    c.header("Referrer-Policy", "no-referrer");
+    c.header("Referrer-Policy", "same-origin");
     const clicks = await c.get("deps").store.clicks(sid);
     return c.html(
       SubscriberPage({ brand: brandOf(c), sub, clicks, flash: FLASH[c.req.query("done") ?? ""] }),

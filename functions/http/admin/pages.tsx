@@ -25,7 +25,7 @@ export const AdminLayout = (props: {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · ${props.brand}`}</title>
         <link rel="stylesheet" href="/admin/admin.css" />
       </head>

@@ -314,8 +314,19 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
         );
         const keys = page.Items ?? [];
         for (let i = 0; i < keys.length; i += 25) {
-          const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-          await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: batch } }));
+          let requests: Record<string, unknown>[] | undefined = keys
+            .slice(i, i + 25)
+            .map((Key) => ({ DeleteRequest: { Key } }));
+          // DynamoDB may leave some deletes undone (throttling): retry those until none are left.
+          for (let attempt = 0; requests?.length; attempt++) {
+            if (attempt > 0)
+              await new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt)));
+            if (attempt >= 12) throw new Error("erase: deletes left undone after retries");
+            const out = await doc.send(
+              new BatchWriteCommand({ RequestItems: { [TableName]: requests as never } }),
+            );
+            requests = out.UnprocessedItems?.[TableName] as Record<string, unknown>[] | undefined;
+          }
         }
         cursor = page.LastEvaluatedKey;
       } while (cursor);

@@ -7,8 +7,9 @@ import type { Purpose, TokenClaims } from "../../core/tokens";
 import { erase } from "../../funnel/owner";
 import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
 import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
-import type { Env } from "../context";
+import { clientIp, type Env } from "../context";
 import {
+  AlreadyConfirmedPage,
   ConfirmedPage,
   ConfirmPage,
   ErasedPage,
@@ -95,18 +96,30 @@ async function click(
 
 /** Confirm, unsubscribe, click-through, manage and the masterclass: every link in an email. */
 export const linkRoutes = new Hono<Env>()
-  // A GET only shows the page; its POST (auto-submitted by the page's script) confirms.
-  .get("/confirm", (c) => {
+  // A GET only shows the page (nothing runs by itself); the person's press, a POST, confirms.
+  .get("/confirm", async (c) => {
     privatePage(c);
+    const deps = c.get("deps");
     const token = c.req.query("t");
-    if (!claimsOf(c, "confirm")) return badLink(c);
-    return c.html(ConfirmPage({ funnel: c.get("deps").course.funnel, token: token as string }));
+    const claims = claimsOf(c, "confirm");
+    if (!claims) return badLink(c);
+    const sub = await deps.store.get(claims.sid);
+    // A used link says so (and leads on) instead of asking again; reading changes nothing.
+    if (linkFits(claims, sub) && (sub.status === "active" || sub.status === "completed")) {
+      return c.html(AlreadyConfirmedPage({ funnel: deps.course.funnel }));
+    }
+    return c.html(ConfirmPage({ funnel: deps.course.funnel, token: token as string }));
   })
   .post("/confirm", limit, async (c) => {
     privatePage(c);
     const claims = claimsOf(c, "confirm");
     if (!claims) return badLink(c);
-    const result = await confirm(c.get("deps"), claims);
+    const result = await confirm(c.get("deps"), claims, {
+      ip: clientIp(c),
+      userAgent: c.req.header("user-agent")?.slice(0, 256),
+      form: "confirm-page",
+      textVersion: c.get("deps").course.funnel.landing.consentVersion,
+    });
     if (!result.ok) {
       if (result.reason === "expired")
         return messagePage(

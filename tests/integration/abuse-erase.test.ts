@@ -1,0 +1,89 @@
+import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { silentLogger } from "../../functions/core/ports";
+import { confirm, sidFor, subscribe } from "../../functions/funnel/subscriptions";
+import { ManualClock } from "../../infra/local/clock";
+import { type LocalStack, startLocalStack } from "../../infra/local/stack";
+import { scanTable } from "./abuse";
+import { inbox, trackedLinks } from "./inbox";
+
+let stack: LocalStack;
+const clock = new ManualClock();
+/** How many BatchWrite calls answer with part of their work left undone, as DynamoDB may. */
+let partialBatches = 0;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    clock,
+    logger: silentLogger,
+    clients: ({ dynamo }) => {
+      dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== "BatchWriteItemCommand" || partialBatches <= 0) {
+            return next(args);
+          }
+          partialBatches--;
+          // Do half, hand the rest back as UnprocessedItems.
+          const input = args.input as BatchWriteCommandInput & {
+            RequestItems: Record<string, unknown[]>;
+          };
+          const [table, requests] = Object.entries(input.RequestItems)[0] as [string, unknown[]];
+          const half = Math.ceil(requests.length / 2);
+          const done = await next({
+            ...args,
+            input: { RequestItems: { [table]: requests.slice(0, half) } },
+          });
+          const rest = requests.slice(half);
+          (done.output as { UnprocessedItems?: unknown }).UnprocessedItems = rest.length
+            ? { [table]: rest }
+            : {};
+          return done;
+        },
+        { step: "serialize", name: "partialBatches", priority: "high" },
+      );
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it("erase retries what DynamoDB left undone until every item of the subscriber is gone", async () => {
+  const email = "erase.me@example.com";
+  const sid = sidFor(stack.deps, email);
+  await subscribe(stack.deps, {
+    email,
+    firstName: "",
+    timeZone: "UTC",
+    consent: { form: "test", textVersion: "1" },
+  });
+  await confirm(stack.deps, sid);
+  await stack.drain();
+  for (let i = 0; i < 30; i++) {
+    await stack.deps.store.recordClick(sid, {
+      link: `l${i}`,
+      at: new Date(clock.now() + i).toISOString(),
+      scanner: false,
+    });
+  }
+  const mine = async () =>
+    Object.keys(await scanTable(stack.dynamoEndpoint)).filter((k) => k.startsWith(`SUB#${sid} `));
+  expect((await mine()).length).toBe(31);
+  partialBatches = 5;
+  await stack.deps.store.erase(sid);
+  expect(partialBatches).toBe(0); // every partial answer was met with a retry
+  expect(await mine()).toEqual([]);
+
+  // Its old links still redirect, but nothing is re-created for the erased subscriber.
+  const mail = await inbox(stack.inboxUrl, email);
+  const link = trackedLinks(mail.at(-1)?.body.html ?? "", stack.siteUrl).masterclass as string;
+  const click = await stack.app.request(link.slice(stack.siteUrl.length), { redirect: "manual" });
+  expect(click.status).toBe(302);
+  const token = link.split("/").at(-1) as string;
+  const play = await stack.app.request("/api/events/play", {
+    method: "POST",
+    headers: { cookie: `hh_view=${token}` },
+  });
+  expect(play.status).toBe(204);
+  expect(await mine()).toEqual([]);
+});

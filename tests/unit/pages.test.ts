@@ -329,11 +329,13 @@ describe("ConfirmedPage", () => {
 });
 
 describe("token pages", () => {
-  it("the confirm page POSTs to /confirm?t=… and works without script", async () => {
+  it("the confirm page POSTs to /confirm?t=… only when its one button is pressed", async () => {
     const doc = await html(ConfirmPage({ funnel: fixture, token: "abc.DEF_-1" }));
     expect(doc).toMatch(
-      /<form method="post" action="\/confirm\?t=abc\.DEF_-1" data-autosubmit="true"[^>]*>\s*<button type="submit" class="button">Confirm my email<\/button>/,
+      /<form method="post" action="\/confirm\?t=abc\.DEF_-1" class="actions">\s*<button type="submit" class="button">Confirm and watch the masterclass<\/button>/,
     );
+    expect(doc).not.toContain("autosubmit");
+    expect(doc.match(/<button/g)).toHaveLength(1);
   });
 
   it("a hostile token cannot break out of the form action", async () => {

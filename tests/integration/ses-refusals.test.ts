@@ -62,6 +62,8 @@ async function people(prefix: string, n: number) {
       consent: { form: "test", textVersion: "1" },
     });
   }
+  // Confirmations travel the send queue: let them go out before the refusals start.
+  await stack.drain();
   return emails;
 }
 

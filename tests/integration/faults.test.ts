@@ -115,6 +115,8 @@ describe("sending under injected faults", () => {
           ),
         );
       }
+      // Confirmations travel the send queue: they go out before the count starts.
+      await stack.drain();
       await fetch(`${stack.inboxUrl}/clear-store`, { method: "POST" });
       faults.accepted.length = 0;
 

@@ -87,3 +87,27 @@ it("erase retries what DynamoDB left undone until every item of the subscriber i
   expect(play.status).toBe(204);
   expect(await mine()).toEqual([]);
 });
+
+it("a leaked link replayed in a loop still redirects, but records stay bounded", async () => {
+  const email = "leaky@example.com";
+  const sid = sidFor(stack.deps, email);
+  await subscribe(stack.deps, {
+    email,
+    firstName: "",
+    timeZone: "UTC",
+    consent: { form: "test", textVersion: "1" },
+  });
+  await confirm(stack.deps, sid);
+  await stack.drain();
+  const mail = await inbox(stack.inboxUrl, email);
+  const link = trackedLinks(mail.at(-1)?.body.html ?? "", stack.siteUrl).masterclass as string;
+  const path = link.slice(stack.siteUrl.length);
+  for (let i = 0; i < 80; i++) {
+    clock.advance(1); // each click its own moment, so each would be its own record
+    const res = await stack.app.request(path, { redirect: "manual" });
+    expect(res.status).toBe(302);
+  }
+  const clicks = await stack.deps.store.clicks(sid);
+  expect(clicks.length).toBeGreaterThan(0);
+  expect(clicks.length).toBeLessThanOrEqual(31);
+});

@@ -19,6 +19,7 @@ import {
   UnsubscribedPage,
   UnsubscribePage,
 } from "../pages";
+import { ipRateLimit } from "../rate-limit";
 import { messagePage, privatePage } from "../render";
 
 const VIEW_COOKIE = "hh_view";
@@ -53,6 +54,13 @@ const badLink = (c: Context<Env>) =>
 const UNSUBSCRIBE: readonly Purpose[] = ["email", "unsubscribe"];
 const MANAGE: readonly Purpose[] = ["email", "manage"];
 
+/**
+ * Clicks and plays per client (IPv6 by /64): a burst of 30, then one a second, per instance.
+ * Over it, the request is still answered (a click still redirects) but records nothing: the
+ * cost of a leaked link replayed in a loop stays bounded.
+ */
+const clickLimit = ipRateLimit({ rule: { burst: 30, rate: 1 }, maxKeys: 10_000, soft: true });
+
 const limit = bodyLimit({ maxSize: 4096, onError: (c) => c.text("request body too large", 413) });
 
 /**
@@ -78,7 +86,9 @@ async function click(
     c.req.method === "HEAD" ||
     SCANNER_AGENTS.test(c.req.header("user-agent") ?? "") ||
     (lastSend !== undefined && now - Date.parse(lastSend) < SCANNER_WINDOW_MS);
-  if (sub) {
+  // Over the per-client limit (a leaked link replayed), a person is still redirected, but
+  // nothing more is written about it.
+  if (sub && !c.get("limited")) {
     await deps.store.recordClick(claims.sid, { link, at: new Date(now).toISOString(), scanner });
   }
   await countClick(deps.store, sub, emailOf(sub, { emailId: claims.emailId }), scanner, now);
@@ -164,13 +174,13 @@ export const linkRoutes = new Hono<Env>()
     return c.html(UnsubscribedPage({ funnel: c.get("deps").course.funnel }));
   })
   // One token per email: the link id travels beside it and must be one that email uses.
-  .on(["GET", "HEAD"], "/c/:link/:token", (c) => {
+  .on(["GET", "HEAD"], "/c/:link/:token", clickLimit, (c) => {
     const claims = claimsOf(c, "email", c.req.param("token"));
     const target = claims && linkTarget(c.get("deps").course, c.req.param("link"), claims.emailId);
     return click(c, claims, c.req.param("link"), target);
   })
   // Links in emails sent before one token per email: `/c/<v1 click token>`.
-  .on(["GET", "HEAD"], "/c/:token", (c) => {
+  .on(["GET", "HEAD"], "/c/:token", clickLimit, (c) => {
     const claims = claimsOf(c, "click", c.req.param("token"));
     const link = claims?.link ?? "";
     return click(c, claims, link, claims && linkTarget(c.get("deps").course, link));
@@ -182,9 +192,11 @@ export const linkRoutes = new Hono<Env>()
     return c.html(MasterclassPage({ funnel: c.get("deps").course.funnel, start }));
   })
   // The video started playing: a person, not a scanner. Attributed when they came from an email.
-  .post(PLAY_BEACON_PATH, limit, async (c) => {
+  .post(PLAY_BEACON_PATH, clickLimit, limit, async (c) => {
     const deps = c.get("deps");
     const now = deps.clock.now();
+    // Over the per-client limit a beacon costs nothing: no record, no counter.
+    if (c.get("limited")) return c.body(null, 204);
     const claims = claimsOf(c, ["email", "click"], getCookie(c, VIEW_COOKIE));
     // Only for a subscriber the link still speaks for: nothing is re-created after an erase.
     if (claims && linkFits(claims, await deps.store.get(claims.sid))) {

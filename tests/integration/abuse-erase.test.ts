@@ -86,6 +86,13 @@ it("erase retries what DynamoDB left undone until every item of the subscriber i
   });
   expect(play.status).toBe(204);
   expect(await mine()).toEqual([]);
+  // The old unsubscribe and manage links say the data was erased, and change nothing.
+  for (const path of [`/u?t=${token}`, `/manage?t=${token}`]) {
+    const res = await stack.app.request(path);
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain("erased");
+  }
+  expect(await mine()).toEqual([]);
 });
 
 it("a leaked link replayed in a loop still redirects, but records stay bounded", async () => {

@@ -61,6 +61,18 @@ const MANAGE: readonly Purpose[] = ["email", "manage"];
  */
 const clickLimit = ipRateLimit({ rule: { burst: 30, rate: 1 }, maxKeys: 10_000, soft: true });
 
+/**
+ * A genuine link from an email whose record is gone (erased; or signed for an earlier record of
+ * the address). Said plainly, and nothing about anyone is read out or changed.
+ */
+const erasedLink = (c: Context<Env>) =>
+  messagePage(
+    c,
+    410,
+    "This link no longer works",
+    "The data this link belonged to has been erased. If you'd like the masterclass again, sign up on the home page.",
+  );
+
 const limit = bodyLimit({ maxSize: 4096, onError: (c) => c.text("request body too large", 413) });
 
 /**
@@ -156,11 +168,24 @@ export const linkRoutes = new Hono<Env>()
       ConfirmedPage({ funnel: c.get("deps").course.funnel, firstName: result.firstName }),
     );
   })
-  .get("/u", (c) => {
+  .get("/u", async (c) => {
     privatePage(c);
-    if (!claimsOf(c, UNSUBSCRIBE)) return badLink(c);
+    const deps = c.get("deps");
+    const claims = claimsOf(c, UNSUBSCRIBE);
+    if (!claims) return badLink(c);
+    const sub = await deps.store.get(claims.sid);
+    if (!linkFits(claims, sub)) return erasedLink(c);
+    // A used link says so (and offers the way back) instead of asking again.
+    if (sub.status === "unsubscribed" && !sub.rejoinUntil) {
+      return messagePage(
+        c,
+        200,
+        "You're unsubscribed",
+        `You won't get any more emails from ${deps.course.funnel.brand.name}. Changed your mind? You can sign up again on the home page.`,
+      );
+    }
     return c.html(
-      UnsubscribePage({ funnel: c.get("deps").course.funnel, token: c.req.query("t") as string }),
+      UnsubscribePage({ funnel: deps.course.funnel, token: c.req.query("t") as string }),
     );
   })
   // The page's button and RFC 8058 one-click POSTs from mail clients both land here.
@@ -214,8 +239,9 @@ export const linkRoutes = new Hono<Env>()
     privatePage(c);
     const deps = c.get("deps");
     const claims = claimsOf(c, MANAGE);
-    const sub = claims && (await deps.store.get(claims.sid));
-    if (!claims || !linkFits(claims, sub)) return badLink(c);
+    if (!claims) return badLink(c);
+    const sub = await deps.store.get(claims.sid);
+    if (!linkFits(claims, sub)) return erasedLink(c);
     const summary = {
       firstName: sub.firstName,
       status: sub.status,

@@ -118,3 +118,34 @@ it("a leaked link replayed in a loop still redirects, but records stay bounded",
   expect(clicks.length).toBeGreaterThan(0);
   expect(clicks.length).toBeLessThanOrEqual(31);
 });
+
+it("after an erase and a new signup, links from before act on nothing (a new generation)", async () => {
+  const email = "again@example.com";
+  const sid = sidFor(stack.deps, email);
+  const join = () =>
+    subscribe(stack.deps, {
+      email,
+      firstName: "",
+      timeZone: "UTC",
+      consent: { form: "test", textVersion: "1" },
+    });
+  await join();
+  await confirm(stack.deps, sid);
+  await stack.drain();
+  const mail = await inbox(stack.inboxUrl, email);
+  const old = trackedLinks(mail.at(-1)?.body.html ?? "", stack.siteUrl).masterclass as string;
+  const token = old.split("/").at(-1) as string;
+  const first = (await stack.deps.store.get(sid))?.generation;
+  await stack.deps.store.erase(sid);
+  await join();
+  await confirm(stack.deps, sid);
+  await stack.drain();
+  expect((await stack.deps.store.get(sid))?.generation).not.toBe(first);
+  const res = await stack.app.request(`/u?t=${token}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "List-Unsubscribe=One-Click",
+  });
+  expect(res.status).toBeLessThan(500);
+  expect((await stack.deps.store.get(sid))?.status).toBe("active");
+});

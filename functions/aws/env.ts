@@ -19,6 +19,10 @@ export const LAMBDA_ENV = {
   SITE_URL: z.url(),
   /** How many senders share the account's SES send rate. */
   SES_SENDERS: z.coerce.number().check(z.int(), z.positive()),
+  /** The send queue's dead-letter queue, whose depth the owner's dashboard shows. */
+  DEAD_LETTER_QUEUE_URL: z.url(),
+  /** `sequence.paused` from funnel.yaml, for the dispatcher (which carries no content). */
+  SEQUENCE_PAUSED: z.optional(z.enum(["true", "false"])),
 } as const;
 
 export type EnvName = keyof typeof LAMBDA_ENV;

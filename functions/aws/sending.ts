@@ -15,7 +15,15 @@ import { sesClient } from "./clients";
 import { readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
 import { sesSendQuota } from "./quota";
-import { clock, idKey, LEASE_MS, sendQueue, subscriberStore, tokenKey } from "./wiring";
+import {
+  clock,
+  deadLetterDepth,
+  idKey,
+  LEASE_MS,
+  sendQueue,
+  subscriberStore,
+  tokenKey,
+} from "./wiring";
 
 /**
  * The compiled course (content and emails rendered at build time) is copied next to the
@@ -92,6 +100,7 @@ export async function webDeps(): Promise<AppDeps> {
     ready: async () => {
       await deps.store.get("healthz");
     },
+    deadLetters: deadLetterDepth(),
   };
 }
 

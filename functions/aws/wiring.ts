@@ -27,6 +27,12 @@ export function sendQueue(): JobQueue {
   return createSqsQueue(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL);
 }
 
+/** Messages waiting in the send queue's dead-letter queue (the owner's dashboard shows it). */
+export function deadLetterDepth(): () => Promise<number> {
+  const { DEAD_LETTER_QUEUE_URL } = readEnv(["DEAD_LETTER_QUEUE_URL"]);
+  return () => queueBacklog(sqsClient(), DEAD_LETTER_QUEUE_URL);
+}
+
 /** Delays the next delivery of a send job that must be retried (see {@link retryBackoff}). */
 export function sendRetries(logger: Logger) {
   return retryBackoff(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL, logger);
@@ -49,9 +55,12 @@ export function idKey(): Promise<string> {
  */
 export function dispatchDeps() {
   const { logger } = createLogger();
-  // SEQUENCE_PAUSED mirrors `sequence.paused` in funnel.yaml (the dispatcher carries no content).
-  const paused = process.env.SEQUENCE_PAUSED === "true";
-  const { QUEUE_URL, SES_SENDERS } = readEnv(["QUEUE_URL", "SES_SENDERS"]);
+  const { QUEUE_URL, SES_SENDERS, SEQUENCE_PAUSED } = readEnv([
+    "QUEUE_URL",
+    "SES_SENDERS",
+    "SEQUENCE_PAUSED",
+  ]);
+  const paused = SEQUENCE_PAUSED === "true";
   let quota: ReturnType<typeof sesSendQuota> | undefined;
   const budget = async () => {
     quota ??= sesSendQuota(sesClient(), SES_SENDERS, logger);

@@ -21,6 +21,8 @@ export interface HealthyHipsStackProps extends StackProps {
   assetsDir: string;
   /** `content/media`. */
   mediaDir: string;
+  /** `sequence.paused` in content/funnel.yaml: the owner paused the whole sequence. */
+  sequencePaused?: boolean;
 }
 
 /**
@@ -63,11 +65,13 @@ export class HealthyHipsStack extends Stack {
     keys.bindIdKey(webFn);
     mail.bindSender(webFn, SES_SENDERS);
     drip.bindEnqueue(webFn);
+    drip.bindDeadLetterDepth(webFn);
     site.bindSiteUrl(webFn);
 
     // Dispatch: due index -> claims -> queue.
     subscribers.bindDueClaims(drip.dispatchFunction);
     drip.bindEnqueue(drip.dispatchFunction);
+    drip.pauseSequence(props.sequencePaused ?? false);
 
     // Send: one claimed job -> SES -> advance.
     subscribers.bindItemUpdates(drip.sendFunction);

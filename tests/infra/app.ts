@@ -21,7 +21,11 @@ export const TEST_CONFIG: DeployConfig = {
  * The stack as `cdk synth` builds it (cdk.json's feature flags), with esbuild bundling and
  * CloudFormation's built-in template checks skipped to keep unit tests fast.
  */
-export function testStack(config: Partial<DeployConfig> = {}, env?: Environment) {
+export function testStack(
+  config: Partial<DeployConfig> = {},
+  env?: Environment,
+  sequencePaused = false,
+) {
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { ...cdkContext(), "aws:cdk:bundling-stacks": [] },
@@ -33,6 +37,7 @@ export function testStack(config: Partial<DeployConfig> = {}, env?: Environment)
     env,
     assetsDir: testAssetsDir(),
     mediaDir: join(PROJECT_ROOT, "content/media"),
+    sequencePaused,
   });
   return { app, stack, template: Template.fromStack(stack) };
 }

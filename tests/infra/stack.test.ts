@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LAMBDA_ENV } from "../../functions/aws/env";
 import { LEASE_MS } from "../../functions/aws/wiring";
 import { retryCeiling } from "../../functions/core/backoff";
+import type { Drip } from "../../infra/aws/constructs/drip";
 import { ensureTable } from "../../infra/local/table";
 import { testStack } from "./app";
 
@@ -337,13 +338,37 @@ describe("functions", () => {
       "SITE_URL",
     ];
     expect(env("web")).toEqual(
+      [
+        "DEAD_LETTER_QUEUE_URL",
+        "ID_KEY_SECRET_ARN",
+        "QUEUE_URL",
+        "TABLE_NAME",
+        "TOKEN_KEY_SECRET_ARN",
+        ...sender,
+      ].sort(),
+    );
+    expect(env("dispatch")).toEqual(["QUEUE_URL", "SEQUENCE_PAUSED", "SES_SENDERS", "TABLE_NAME"]);
+    expect(env("send")).toEqual(
       ["ID_KEY_SECRET_ARN", "QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
     );
-    expect(env("dispatch")).toEqual(["QUEUE_URL", "SES_SENDERS", "TABLE_NAME"]);
-    expect(env("send")).toEqual(
-      ["QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
-    );
     expect(env("feedback")).toEqual(["ID_KEY_SECRET_ARN", "TABLE_NAME"]);
+  });
+
+  it("a sequence paused in content reaches the dispatcher, which then claims nobody", () => {
+    expect(envOf("dispatch").SEQUENCE_PAUSED).toBe("false");
+    const paused = testStack({}, undefined, true);
+    const fn = paused.stack.functions.dispatch;
+    const id = paused.stack.getLogicalId(fn.node.defaultChild as never);
+    const props = paused.template.toJSON().Resources[id].Properties;
+    expect(props.Environment.Variables.SEQUENCE_PAUSED).toBe("true");
+  });
+
+  it("the owner's dashboard may read the dead-letter queue's depth, and only that", () => {
+    const dlq = logicalId((stack.node.findChild("Drip") as Drip).deadLetterQueue);
+    const onDlq = statementsOf(logicalId(stack.functions.web)).filter((s) =>
+      JSON.stringify(s.Resource).includes(dlq),
+    );
+    expect(onDlq.map((s) => s.Action)).toEqual(["sqs:GetQueueAttributes"]);
   });
 });
 
@@ -434,7 +459,8 @@ describe("least privilege", () => {
     const token = logicalId(keys.node.findChild("TokenKey"));
     const id = logicalId(keys.node.findChild("IdKey"));
     expect(secretsOf("web")).toEqual([id, token].sort());
-    expect(secretsOf("send")).toEqual([token]);
+    // The send worker hashes canonical mailboxes for the confirmation throttle with the id key.
+    expect(secretsOf("send")).toEqual([id, token].sort());
     expect(secretsOf("feedback")).toEqual([id]);
     expect(secretsOf("dispatch")).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { loadCourse } from "../../../functions/core/content";
 import { CONTEXT_KEY, DeployConfigError, readConfig, stackName } from "../config";
 import { PROJECT_ROOT } from "../constructs/app-function";
 import { HealthyHipsStack } from "../stack";
@@ -29,6 +30,7 @@ const stack = new HealthyHipsStack(app, stackName(config.stage), {
   config,
   assetsDir: join(PROJECT_ROOT, "dist/assets"),
   mediaDir: join(PROJECT_ROOT, "content/media"),
+  sequencePaused: loadCourse(join(PROJECT_ROOT, "content")).funnel.sequence.paused ?? false,
 });
 Tags.of(stack).add("healthy-hips:stage", config.stage);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -112,6 +112,17 @@ export class Drip extends Construct {
   }
 
   /** Lets `fn` put send jobs on the queue (SendMessage), and sets QUEUE_URL. */
+  /** Lets `fn` read how many jobs wait in the dead-letter queue (the owner's dashboard). */
+  bindDeadLetterDepth(fn: NodejsFunction): void {
+    setEnv(fn, "DEAD_LETTER_QUEUE_URL", this.deadLetterQueue.queueUrl);
+    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes");
+  }
+
+  /** The whole sequence paused in content (`sequence.paused`): dispatch claims nobody. */
+  pauseSequence(paused: boolean): void {
+    setEnv(this.dispatchFunction, "SEQUENCE_PAUSED", String(paused));
+  }
+
   bindEnqueue(fn: NodejsFunction): void {
     setEnv(fn, "QUEUE_URL", this.queue.queueUrl);
     this.queue.grantSendMessages(fn);

@@ -13,7 +13,8 @@ export interface VisibilityChange {
 /**
  * A tiny stand-in for the AWS JSON-protocol calls the Lambdas make that no local emulator
  * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
- * Lambda) and ChangeMessageVisibility (recorded), and Secrets Manager GetSecretValue.
+ * Lambda), ChangeMessageVisibility (recorded), GetQueueAttributes (set `depths`), and
+ * Secrets Manager GetSecretValue.
  * It also answers as SES v2 does when the account's send rate is exceeded, for a Lambda whose
  * SES endpoint points here: GetAccount reports `sesAccount`, every SendEmail is refused with
  * 429 TooManyRequestsException. Anything else is answered 400, so a new call fails loudly.
@@ -30,6 +31,8 @@ export async function startAwsStandIn(secrets: Record<string, string>, sesAccoun
    * this many of the next visibility changes (as for a receipt handle that has expired).
    */
   const faults = { sqsRefusals: 0, visibilityRefusals: 0 };
+  /** What GetQueueAttributes reports: the send queue's backlog, and the DLQ's (URL ends -dlq). */
+  const depths = { queue: 0, deadLetters: 0 };
   const read = async (req: IncomingMessage) => {
     let body = "";
     for await (const chunk of req) body += chunk;
@@ -66,6 +69,17 @@ export async function startAwsStandIn(secrets: Record<string, string>, sesAccoun
       }
       visibilityChanges.push(input as unknown as VisibilityChange);
       return reply(200, "application/x-amz-json-1.0", {});
+    }
+    if (target === "AmazonSQS.GetQueueAttributes") {
+      // Dispatch sizes each tick by the send queue's backlog; the dashboard reads the DLQ's.
+      const depth = String(input.QueueUrl).endsWith("-dlq") ? depths.deadLetters : depths.queue;
+      return reply(200, "application/x-amz-json-1.0", {
+        Attributes: {
+          ApproximateNumberOfMessages: String(depth),
+          ApproximateNumberOfMessagesNotVisible: "0",
+          ApproximateNumberOfMessagesDelayed: "0",
+        },
+      });
     }
     if (target === "AmazonSQS.SendMessageBatch") {
       const entries = input.Entries as { Id: string; MessageBody: string }[];
@@ -108,6 +122,7 @@ export async function startAwsStandIn(secrets: Record<string, string>, sesAccoun
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    depths,
     /** SQS message bodies received so far, oldest first. */
     messages,
     /** X-Amz-Target of every call (method and path for SES), oldest first. */

@@ -158,6 +158,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
     TABLE_NAME: TABLE,
     QUEUE_URL: queueUrl,
+    DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
+    SEQUENCE_PAUSED: "false",
     TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
     ID_KEY_SECRET_ARN: ID_ARN,
     SENDER_EMAIL: TEST_CONFIG.senderEmail,

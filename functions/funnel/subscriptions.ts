@@ -5,6 +5,7 @@ import type { Consent, Subscriber } from "../core/subscriber";
 import { subscriberId, type TokenClaims } from "../core/tokens";
 import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from "../core/transitions";
 import { type DripDeps, kick } from "./drip";
+import { readableExport } from "./my-data";
 import { nextFor } from "./sequences";
 import { countEmail, countTransition, day, emailOf } from "./stats";
 
@@ -201,6 +202,5 @@ export async function exportData(deps: FunnelDeps, who: Who) {
   const sid = sidOf(who);
   const sub = speaksFor(who, await deps.store.get(sid));
   if (!sub) return undefined;
-  const { lease: _lease, version: _version, dueShard: _shard, ...profile } = sub;
-  return { profile, clicks: await deps.store.clicks(sid) };
+  return readableExport(sub, await deps.store.clicks(sid), deps.course, deps.clock.now());
 }

@@ -107,7 +107,12 @@ function allPages(funnel: Funnel): [string, Rendered][] {
       ManagePage({
         funnel,
         token,
-        summary: { status: "active", since: "2026-01-02T10:00:00Z", lessonsSent: 2 },
+        summary: {
+          email: "ada@example.com",
+          status: "active",
+          since: "2026-01-02T10:00:00Z",
+          progress: "The welcome email and 1 of 6 lessons",
+        },
       }),
     ],
     ["erased", ErasedPage({ funnel })],
@@ -356,12 +361,19 @@ describe("token pages", () => {
       ManagePage({
         funnel: fixture,
         token: "m.sig",
-        summary: { firstName: "<b>Ada</b>", status: "active", since: "2026-01-02", lessonsSent: 3 },
+        summary: {
+          email: "ada+<i>@example.com",
+          firstName: "<b>Ada</b>",
+          status: "active",
+          since: "2026-01-02",
+          progress: "The welcome email and 2 of 6 lessons",
+        },
       }),
     );
     expect(doc).toContain("&lt;b&gt;Ada&lt;/b&gt;");
+    expect(doc).toContain("<dd>ada+&lt;i&gt;@example.com</dd>");
     expect(doc).toContain("2 January 2026");
-    expect(doc).toContain("<dd>3</dd>");
+    expect(doc).toContain("<dd>The welcome email and 2 of 6 lessons</dd>");
     expect(doc).toMatch(/action="\/manage\/export\?t=m\.sig"[\s\S]*?>Download my data</);
     expect(doc).toMatch(
       /action="\/manage\/erase\?t=m\.sig"[\s\S]*?type="checkbox" name="confirm" value="yes" required=""[\s\S]*?>Erase me</,

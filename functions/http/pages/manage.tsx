@@ -1,14 +1,18 @@
 /** @jsxImportSource hono/jsx */
 /** @jsxRuntime automatic */
 import type { Funnel } from "../../core/content";
+import type { Status } from "../../core/subscriber";
+import { STATUS_TEXT } from "../../funnel/my-data";
 import { Layout, Panel, pageTitle } from "./layout";
 
 export interface ManageSummary {
+  email: string;
   firstName?: string;
-  status: string;
+  status: Status;
   /** When the subscription began, ideally an ISO 8601 time. */
   since: string;
-  lessonsSent: number;
+  /** The course emails received, counted as the emails count them ("3 of 6 lessons"). */
+  progress: string;
 }
 
 export interface ManagePageProps {
@@ -17,15 +21,6 @@ export interface ManagePageProps {
   token: string;
   summary: ManageSummary;
 }
-
-const STATUS_TEXT: Record<string, string> = {
-  pending: "Waiting for you to confirm your email",
-  active: "Subscribed: lessons are on their way",
-  completed: "Subscribed: you have received every lesson",
-  unsubscribed: "Unsubscribed",
-  bounced: "Paused: emails to you could not be delivered",
-  complained: "Paused: marked as spam",
-};
 
 function sinceText(since: string): string {
   const date = new Date(since);
@@ -40,16 +35,18 @@ export const ManagePage = ({ funnel, token, summary }: ManagePageProps) => {
     <Layout funnel={funnel} title={pageTitle(funnel, "Your data")}>
       <Panel eyebrow="Your subscription" heading="Your data">
         <dl class="summary">
+          <dt>Email address</dt>
+          <dd>{summary.email}</dd>
           <dt>First name</dt>
           <dd>{summary.firstName || "Not given"}</dd>
           <dt>Status</dt>
-          <dd>{STATUS_TEXT[summary.status] ?? summary.status}</dd>
+          <dd>{STATUS_TEXT[summary.status]}</dd>
           <dt>Since</dt>
           <dd>
             <time datetime={summary.since}>{sinceText(summary.since)}</time>
           </dd>
-          <dt>Lessons sent</dt>
-          <dd>{summary.lessonsSent}</dd>
+          <dt>Emails received</dt>
+          <dd>{summary.progress}</dd>
         </dl>
 
         <section class="manage-block" aria-labelledby="export-title">

@@ -4,6 +4,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import { linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
+import { progressInWords } from "../../funnel/my-data";
 import { erase } from "../../funnel/owner";
 import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
 import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
@@ -243,10 +244,11 @@ export const linkRoutes = new Hono<Env>()
     const sub = await deps.store.get(claims.sid);
     if (!linkFits(claims, sub)) return erasedLink(c);
     const summary = {
+      email: sub.email,
       firstName: sub.firstName,
       status: sub.status,
       since: sub.createdAt,
-      lessonsSent: sub.sends.length,
+      progress: progressInWords(sub, deps.course),
     };
     return c.html(
       ManagePage({ funnel: deps.course.funnel, token: c.req.query("t") as string, summary }),

@@ -90,8 +90,8 @@ describe("the export a person downloads", () => {
       "confirmWindowStart",
       "dueShard",
       "ses-0",
-      "\"version\"",
-      "\"generation\"",
+      '"version"',
+      '"generation"',
     ])
       expect(text).not.toContain(internal);
   });

@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { queueBacklog } from "../functions/aws/queue";
 import { loadCourse } from "../functions/core/content";
 import { buildReport } from "../functions/funnel/report";
 import { reportText } from "./lib/report-text";
-import { openTarget, TARGET_ARGS, TARGET_HELP, TargetError, targetOptions } from "./lib/target";
+import { openTarget, runCommand, TARGET_ARGS, TARGET_HELP, targetOptions } from "./lib/target";
 
 const HELP = `npm run report [-- options]: the funnel, the emails and the list, from the counters
 
@@ -30,14 +31,11 @@ async function main() {
     const deadLetters = dlq
       ? async () => {
           const sqs = new SQSClient(values.region ? { region: values.region } : {});
-          const out = await sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: dlq,
-              AttributeNames: ["ApproximateNumberOfMessages"],
-            }),
-          );
-          sqs.destroy();
-          return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+          try {
+            return await queueBacklog(sqs, dlq);
+          } finally {
+            sqs.destroy();
+          }
         }
       : undefined;
     const report = await buildReport({ store: target.store, course, deadLetters }, Date.now());
@@ -48,15 +46,4 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  if (
-    e instanceof TargetError ||
-    (e as Error).name === "ContentError" ||
-    (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-  ) {
-    console.error((e as Error).message);
-    process.exit(2);
-  }
-  console.error(e);
-  process.exit(1);
-});
+runCommand(main);

@@ -10,6 +10,7 @@ import { ensureCourse } from "../infra/build/course";
 import { systemClock } from "../infra/local/clock";
 import { localKeys } from "../infra/local/keys";
 import { readStackFile } from "../infra/local/stack-file";
+import { runCommand } from "./lib/target";
 
 const HELP = `npm run send-test -- <email id> <address> [--data-dir DIR]
 
@@ -73,11 +74,4 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof TestSendError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    console.error((e as Error).message);
-    process.exit(2);
-  }
-  console.error(e);
-  process.exit(1);
-});
+runCommand(main, [TestSendError]);

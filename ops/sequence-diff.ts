@@ -3,7 +3,14 @@ import { loadCourse } from "../functions/core/content";
 import { DAY_MS } from "../functions/core/schedule";
 import { sequenceDiff } from "../functions/funnel/sequence-diff";
 import { sequenceDiffText } from "./lib/sequence-diff-text";
-import { openTarget, TARGET_ARGS, TARGET_HELP, TargetError, targetOptions } from "./lib/target";
+import {
+  openTarget,
+  runCommand,
+  TARGET_ARGS,
+  TARGET_HELP,
+  TargetError,
+  targetOptions,
+} from "./lib/target";
 
 const HELP = `npm run sequence:diff [-- options]: what an edit of content/lessons/ will do, before it sends
 
@@ -43,15 +50,4 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  if (
-    e instanceof TargetError ||
-    (e as Error).name === "ContentError" ||
-    (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-  ) {
-    console.error((e as Error).message);
-    process.exit(2);
-  }
-  console.error(e);
-  process.exit(1);
-});
+runCommand(main);

@@ -115,6 +115,10 @@ export class HealthyHipsStack extends Stack {
       value: mail.configurationSet.configurationSetName,
       description: "Every email is sent with this SES configuration set",
     });
+    new CfnOutput(this, "DeadLetterQueueUrl", {
+      value: drip.deadLetterQueue.queueUrl,
+      description: "Send jobs that failed for good wait here (npm run report --dead-letters)",
+    });
     new CfnOutput(this, "AlarmTopicArn", {
       value: alarms.topic.topicArn,
       description: "Alarms go to this topic; confirm its email subscription",

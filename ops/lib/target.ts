@@ -159,3 +159,27 @@ export async function openTarget(opts: TargetOptions): Promise<Target> {
     },
   };
 }
+
+/**
+ * Runs an operator command: a mistake the person can fix (bad flags, content, target, or one
+ * of `usage` errors) prints its message alone and exits 2; anything else exits 1 with details.
+ * @example runCommand(main, [TestSendError]);
+ */
+export function runCommand(
+  main: () => Promise<unknown>,
+  usage: (abstract new (...args: never[]) => Error)[] = [],
+): void {
+  main().catch((e: unknown) => {
+    if (
+      e instanceof TargetError ||
+      usage.some((kind) => e instanceof kind) ||
+      (e as Error).name === "ContentError" ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error((e as Error).message);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -18,7 +18,8 @@ export const LAMBDA_ENV = {
   CONFIGURATION_SET: nonEmpty,
   SITE_URL: z.url(),
   /** How many senders share the account's SES send rate. */
-  SES_SENDERS: z.coerce.number().check(z.int(), z.positive()),
+  // A pipe rather than z.coerce, which brings five schemas into every bundle.
+  SES_SENDERS: z.pipe(z.string().check(z.regex(/^[1-9]\d{0,3}$/)), z.transform(Number)),
   /** The send queue's dead-letter queue, whose depth the owner's dashboard shows. */
   DEAD_LETTER_QUEUE_URL: z.url(),
   /** `sequence.paused` from funnel.yaml, for the dispatcher (which carries no content). */

@@ -94,10 +94,14 @@ export function keyId(key: string | Buffer): string {
     .toString("base64url");
 }
 
+/** An ISO 8601 time in UTC, e.g. 2027-01-05T00:00:00Z (zod's `iso` helpers pull four schemas). */
+const UTC_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z$/;
+
 const RingJson = z.strictObject({
   current: z.string().check(z.minLength(MIN_KEY_BYTES)),
   previous: z.optional(z.string().check(z.minLength(MIN_KEY_BYTES))),
-  rotatedAt: z.optional(z.iso.datetime()),
+  rotatedAt: z.optional(z.string().check(z.regex(UTC_TIME))),
   graceDays: z.optional(z.number().check(z.nonnegative())),
 });
 

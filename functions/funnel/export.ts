@@ -1,5 +1,5 @@
-import { stringify } from "csv-stringify/sync";
 import type { Store } from "../adapters/store";
+import { formatCsv } from "../core/csv";
 import type { Subscriber } from "../core/subscriber";
 
 export const EXPORT_COLUMNS = [
@@ -57,5 +57,5 @@ export async function subscribersCsv(store: Pick<Store, "scanSubscribers">): Pro
     cursor = page.cursor;
   } while (cursor);
   rows.sort((a, b) => (a[4] ?? "").localeCompare(b[4] ?? ""));
-  return stringify(rows, { header: true, columns: [...EXPORT_COLUMNS] });
+  return formatCsv([EXPORT_COLUMNS, ...rows]);
 }

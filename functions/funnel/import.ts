@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { parse } from "csv-parse/sync";
+import { CsvError, parseCsv } from "../core/csv";
 import { EmailSchema, emailKey } from "../core/email-address";
 import { safeTimeZone } from "../core/schedule";
 import type { Subscriber } from "../core/subscriber";
@@ -49,40 +49,45 @@ export function planImport(
     });
     return { ok: false, errors };
   }
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let table: ReturnType<typeof parseCsv>;
   try {
-    records = parse(csv, {
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: false,
-    });
+    table = parseCsv(csv);
   } catch (e) {
-    const line = (e as { lines?: number }).lines ?? 0;
-    return {
-      ok: false,
-      errors: [{ line, message: `not readable as CSV (${(e as Error).message})` }],
-    };
+    if (!(e instanceof CsvError)) throw e;
+    return { ok: false, errors: [{ line: e.line, message: `not readable as CSV: ${e.message}` }] };
   }
-  if (records.length > MAX_ROWS)
+  const [header, ...body] = table;
+  if (body.length > MAX_ROWS)
     return { ok: false, errors: [{ line: 0, message: `more than ${MAX_ROWS} rows` }] };
-  if (records.length && !("email" in (records[0]?.record ?? {}))) {
+  const columns = header?.fields.map((h) => h.trim()) ?? [];
+  if (header && !columns.includes("email")) {
     return {
       ok: false,
       errors: [
         {
-          line: 1,
+          line: header.line,
           message: `the header must name an 'email' column (columns: ${IMPORT_COLUMNS.join(", ")})`,
         },
       ],
     };
   }
+  const records: { record: Record<string, string>; line: number }[] = [];
+  for (const { line, fields } of body) {
+    if (fields.length !== columns.length) {
+      errors.push({
+        line,
+        message: `${fields.length} fields where the header has ${columns.length} (quote a value that holds a comma)`,
+      });
+      continue;
+    }
+    // A header may name any column, "__proto__" too: no prototype to write through.
+    const record: Record<string, string> = Object.create(null);
+    for (const [i, name] of columns.entries()) record[name] = (fields[i] as string).trim();
+    records.push({ record, line });
+  }
   const seen = new Map<string, number>();
   const rows: ImportRow[] = [];
-  for (const { record, info } of records) {
-    const line = info.lines;
+  for (const { record, line } of records) {
     const parsed = EmailSchema.safeParse(record.email ?? "");
     if (!parsed.success) {
       errors.push({ line, message: "email: not a valid address" });

@@ -30,9 +30,9 @@ const FORBIDDEN = [
 ];
 
 /**
- * Bundles whose size budget is enforced here. The web function is over its 150 KiB since the
- * dashboard's CSV import put csv-parse (27 KiB) in it; `npm run bundle:sizes` and the bench
- * print it against its budget until that is moved out or replaced.
+ * Bundles whose size budget is enforced here. The web function (161 KiB) is still over its
+ * 150 KiB: the owner's dashboard (27 KiB of it) shares the public function; `npm run
+ * bundle:sizes` and the bench print it against its budget until that is moved out.
  */
 const ENFORCED = HANDLERS.filter((name) => name !== "web");
 

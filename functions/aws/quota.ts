@@ -1,5 +1,6 @@
 import { GetAccountCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Logger } from "../core/ports";
+import { shareOf } from "../core/send-window";
 
 /** How often the account's send quota is read again. */
 export const QUOTA_REFRESH_MS = 10 * 60_000;
@@ -9,8 +10,8 @@ const FALLBACK_RATE = 1;
 /**
  * The account-wide SES MaxSendRate (GetAccount) and this sender's share of it, refreshed every
  * {@link QUOTA_REFRESH_MS} in the background. `senders` is how many senders may run at once
- * (the send function's max concurrency): each paces its sends to a whole `rate / senders` per
- * second, so together they never exceed the account's rate.
+ * (the send workers: the send function's max concurrency): each paces its sends to a whole
+ * share, `floor(rate / senders)` per second, so together they never exceed the account's rate.
  * @example const quota = await sesSendQuota(ses, 2, logger); createSender(mail, { rate: quota.rate });
  */
 export async function sesSendQuota(
@@ -42,10 +43,10 @@ export async function sesSendQuota(
     if (!pending && now() - readAt > QUOTA_REFRESH_MS) pending = refresh();
   };
   return {
-    /** This sender's share per second; starts a background refresh when the quota is stale. */
+    /** This sender's whole share per second; starts a background refresh when the quota is stale. */
     rate(): number {
       fresh();
-      return account / senders;
+      return shareOf(account, senders);
     },
     /** The account's MaxSendRate: all senders together. */
     accountRate(): number {

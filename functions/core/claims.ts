@@ -1,4 +1,4 @@
-import { perWindow } from "./send-window";
+import { shareOf } from "./send-window";
 
 /**
  * Of a lease, the share that queued work may take to be sent. The rest is room for retries,
@@ -19,7 +19,7 @@ export function claimBudget(p: {
   leaseMs: number;
   backlog: number;
 }): number {
-  const rate = p.senders * perWindow(p.accountRate / p.senders);
+  const rate = p.senders * shareOf(p.accountRate, p.senders);
   const room = Math.floor(rate * (p.leaseMs / 1000) * LEASE_SHARE);
   return Math.max(0, room - Math.max(0, p.backlog));
 }

@@ -36,11 +36,26 @@ export function recordStart(starts: readonly number[], rate: number, at: number)
 }
 
 /**
- * The earliest slot at or after `now` that keeps planned sends inside the window, never before
- * a slot already planned. Senders plan slots in turn, so concurrent sends do not all wake for
- * the same free moment.
- * @example nextSlot([0, 100, 200], 3, 50) // 1020
+ * The earliest slot at or after `now` for the next send: evenly spaced, `SPAN / rate` after the
+ * slot planned last, so a backlog flows at the rate instead of in a burst each second (and the
+ * looks that precede the slots are spread the same way). After an idle spell it is `now`. The
+ * window of real starts ({@link waitFor}) stays the exact limit: a send that runs late may
+ * catch up within it, never beyond it.
+ * @example nextSlot([0, 340, 680], 3, 50) // 1020
  */
 export function nextSlot(planned: readonly number[], rate: number, now: number): number {
-  return Math.max(now, planned.at(-1) ?? now, now + waitFor(planned, rate, now));
+  const last = planned.at(-1);
+  const spaced = last === undefined ? now : last + SPAN / perWindow(rate);
+  return Math.max(now, spaced, now + waitFor(planned, rate, now));
+}
+
+/**
+ * A sender's whole share of the account's rate when `senders` pace independently: together
+ * they start at most `senders * share <= accountRate` in any second. Below one send a second
+ * per sender (the SES sandbox's rate of 1 split between 2 senders) no whole share exists; each
+ * then sends one a second, and SES throttles the excess, which is retried.
+ * @example shareOf(14, 2) // 7
+ */
+export function shareOf(accountRate: number, senders: number): number {
+  return perWindow(accountRate / Math.max(1, Math.floor(senders)));
 }

@@ -42,8 +42,10 @@ describe("send window", () => {
 
   it.each([
     [[], 3, 50, 50],
-    [[0, 100], 3, 50, 100],
+    // Evenly spaced after the last planned slot: SPAN / rate apart.
+    [[0, 100], 3, 50, 100 + SPAN / 3],
     [[0, 100, 200], 3, 50, SPAN],
+    [[0, 340, 680], 3, 700, SPAN],
     [[0, 100, 200], 3, 5000, 5000],
   ])("nextSlot(%j, rate %d, now %d) = %d", (planned, rate, now, expected) => {
     expect(nextSlot(planned, rate, now)).toBe(expected);

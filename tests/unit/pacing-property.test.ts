@@ -1,0 +1,130 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { shareOf, WINDOW_MS } from "../../functions/core/send-window";
+import { createSender } from "../../functions/funnel/pace";
+
+/** The most starts in any half-open window [t, t + 1000): sliding, wherever it falls. */
+function busiest(starts: number[]): number {
+  const s = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while ((s[i] as number) - (s[j] as number) >= WINDOW_MS) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+/** A small deterministic generator, so each run's latencies follow from fast-check's seed. */
+function lcg(seed: number) {
+  let s = seed % 2147483647 || 1;
+  return () => {
+    s = (s * 48271) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/**
+ * Timers on a fake clock. Every sleep fires up to `lateMs` after it was due (a loaded event
+ * loop); `run` fires timers in time order until `done` settles.
+ */
+function fakeClock(lateMs: number, random: () => number) {
+  let now = 0;
+  const timers: { at: number; fire: () => void }[] = [];
+  const flush = () => new Promise<void>((r) => setImmediate(r));
+  return {
+    now: () => now,
+    sleep: (ms: number) =>
+      new Promise<void>((fire) => {
+        timers.push({ at: now + Math.max(0, ms) + random() * lateMs, fire });
+      }),
+    async run(done: Promise<unknown>) {
+      let finished = false;
+      done.finally(() => {
+        finished = true;
+      });
+      for (await flush(); !finished; await flush()) {
+        timers.sort((a, b) => a.at - b.at);
+        const t = timers.shift();
+        if (!t) continue;
+        now = Math.max(now, t.at);
+        t.fire();
+      }
+    },
+  };
+}
+
+const email = { to: "a@example.com", subject: "", html: "", text: "" };
+
+describe("senders sharing an account's rate, on a fake clock", () => {
+  it("never start more than R in any 1-second window and sustain >= 0.95 R while work waits", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          senders: fc.integer({ min: 1, max: 3 }),
+          share: fc.integer({ min: 1, max: 40 }),
+          /** SES's answer time, and how long the look (the last read) takes. */
+          sendMs: fc.integer({ min: 1, max: 150 }),
+          lookMs: fc.integer({ min: 0, max: 40 }),
+          /** How late a timer may fire on a loaded machine. */
+          lateMs: fc.integer({ min: 0, max: 15 }),
+          extraWorkers: fc.integer({ min: 0, max: 6 }),
+          seed: fc.integer({ min: 1, max: 2 ** 30 }),
+        }),
+        async (p) => {
+          const random = lcg(p.seed);
+          const clock = fakeClock(p.lateMs, random);
+          const accountRate = p.senders * p.share;
+          const starts: number[] = [];
+          // Enough workers per sender that work is always ready (continuous demand).
+          const cycleMs = p.sendMs + p.lookMs + p.lateMs * 2;
+          const workers = Math.ceil((p.share * cycleMs) / 1000) + 1 + p.extraWorkers;
+          // 12 seconds of work per sender at its share.
+          const jobs = p.share * 12;
+          const sender = () => {
+            const s = createSender(
+              {
+                send: async () => {
+                  starts.push(clock.now());
+                  await clock.sleep(p.sendMs * (0.5 + random()));
+                  return "id";
+                },
+              },
+              { rate: () => shareOf(accountRate, p.senders), now: clock.now, sleep: clock.sleep },
+            );
+            let left = jobs;
+            const worker = async () => {
+              while (left-- > 0) {
+                await s.deliver(
+                  async () => {
+                    await clock.sleep(p.lookMs * random());
+                    return "sub";
+                  },
+                  () => email,
+                );
+              }
+            };
+            return Promise.all(Array.from({ length: workers }, worker));
+          };
+          await clock.run(Promise.all(Array.from({ length: p.senders }, sender)));
+
+          expect(starts).toHaveLength(jobs * p.senders);
+          expect(busiest(starts)).toBeLessThanOrEqual(accountRate);
+          const span = ((starts.at(-1) as number) - (starts[0] as number)) / 1000;
+          const sustained = (starts.length - 1) / span;
+          expect(sustained).toBeGreaterThanOrEqual(0.95 * accountRate);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it.each([
+    [14, 2, 7],
+    [50, 1, 50],
+    [15, 2, 7],
+    [43, 3, 14],
+    [1, 2, 1],
+  ])("rate %d split between %d senders: a whole share of %d each", (rate, senders, share) => {
+    expect(shareOf(rate, senders)).toBe(share);
+  });
+});

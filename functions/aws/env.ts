@@ -12,6 +12,8 @@ export const LAMBDA_ENV = {
   QUEUE_URL: z.url(),
   TOKEN_KEY_SECRET_ARN: nonEmpty,
   ID_KEY_SECRET_ARN: nonEmpty,
+  /** The value CloudFront adds to every request to the API (web only). */
+  ORIGIN_SECRET_ARN: nonEmpty,
   SENDER_EMAIL: z.email(),
   SENDER_NAME: nonEmpty,
   REPLY_TO: z.optional(z.email()),
@@ -30,6 +32,8 @@ export type EnvName = keyof typeof LAMBDA_ENV;
 
 /** The header CloudFront's viewer-request function sets to the client's address. */
 export const VIEWER_IP_HEADER = "x-viewer-ip";
+/** The origin custom header in which CloudFront sends the origin secret to the API. */
+export const ORIGIN_SECRET_HEADER = "x-origin-verify";
 export type EnvOf<K extends EnvName> = { [P in K]: z.infer<(typeof LAMBDA_ENV)[P]> };
 
 /**

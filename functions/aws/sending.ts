@@ -11,15 +11,17 @@ import { openSequences } from "../funnel/sequences";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
-import { sesClient } from "./clients";
-import { readEnv, VIEWER_IP_HEADER } from "./env";
+import { secretsClient, sesClient } from "./clients";
+import { ORIGIN_SECRET_HEADER, readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
+import { originSecrets, previousValueWarning } from "./origin-secret";
 import { sesSendQuota } from "./quota";
 import {
   clock,
   deadLetterDepth,
   idKey,
   LEASE_MS,
+  originSecretArn,
   sendQueue,
   subscriberStore,
   tokenKey,
@@ -84,9 +86,17 @@ async function sending(queue: JobQueue, resume: boolean) {
   return { deps, tokens };
 }
 
-/** The web app's collaborators. The guide PDF is served by CloudFront from S3, never here. */
+/**
+ * The web app's collaborators. The guide PDF is served by CloudFront from S3, never here.
+ * Always behind the front door: no variable or header turns the origin check off here.
+ */
 export async function webDeps(): Promise<AppDeps> {
-  const [{ deps, tokens }, key] = await Promise.all([sending(sendQueue(), false), idKey()]);
+  const { logger } = createLogger();
+  const [{ deps, tokens }, key, secrets] = await Promise.all([
+    sending(sendQueue(), false),
+    idKey(),
+    originSecrets(secretsClient(), originSecretArn(), clock, logger),
+  ]);
   return {
     ...deps,
     tokens,
@@ -94,9 +104,14 @@ export async function webDeps(): Promise<AppDeps> {
     siteUrl: readEnv(["SITE_URL"]).SITE_URL,
     // CloudFront sends /guide/* to S3; a request that reaches the API directly gets a 404.
     guidePdf: () => Promise.reject(new HTTPException(404)),
-    // Set by the CloudFront viewer-request function from the connection, replacing any value
-    // the client sent.
-    clientIp: (c) => c.req.header(VIEWER_IP_HEADER),
+    // CloudFront adds the secret to every request it forwards; its viewer-request function
+    // sets the client's address from the connection, replacing any value the client sent.
+    frontDoor: {
+      secretHeader: ORIGIN_SECRET_HEADER,
+      clientIpHeader: VIEWER_IP_HEADER,
+      secrets,
+      onPrevious: previousValueWarning(clock, logger),
+    },
     ready: async () => {
       await deps.store.get("healthz");
     },

@@ -48,6 +48,11 @@ export function idKey(): Promise<string> {
   return readKey(secretsClient(), readEnv(["ID_KEY_SECRET_ARN"]).ID_KEY_SECRET_ARN);
 }
 
+/** The origin secret's ARN (web only; its values are read by ./origin-secret.ts). */
+export function originSecretArn(): string {
+  return readEnv(["ORIGIN_SECRET_ARN"]).ORIGIN_SECRET_ARN;
+}
+
 /**
  * The scheduler tick: query the due index, claim, enqueue. No keys, no mail. Each tick claims
  * no more than the senders can send within a lease at the account's SES rate, less what the

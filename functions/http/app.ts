@@ -3,6 +3,7 @@ import { Hono } from "hono/tiny";
 import { RetryableSendError } from "../funnel/drip";
 import { adminRoutes } from "./admin";
 import type { AppDeps, Env } from "./context";
+import { frontDoorGuard } from "./front-door";
 import { messagePage } from "./render";
 import { linkRoutes } from "./routes/links";
 import { siteRoutes } from "./routes/site";
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps) {
     });
   });
   app.use(securityHeaders(videoOrigin(deps)));
+  // Before every route: behind a CDN, a request that went around it is refused here.
+  if (deps.frontDoor) app.use(frontDoorGuard(deps.frontDoor));
   app.route("/", siteRoutes);
   app.route("/", subscribeRoutes);
   app.route("/", linkRoutes);

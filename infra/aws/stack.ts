@@ -51,6 +51,7 @@ export class HealthyHipsStack extends Stack {
     const web = new Web(this, "Web");
     const site = new Site(this, "Site", {
       api: web.api,
+      originSecret: web.originSecret,
       assetsDir: props.assetsDir,
       mediaDir: props.mediaDir,
       siteUrl: config.siteUrl,
@@ -101,10 +102,13 @@ export class HealthyHipsStack extends Stack {
     }
 
     new CfnOutput(this, "SiteUrl", { value: site.siteUrl, description: "The public site" });
-    new CfnOutput(this, "ApiUrl", {
-      value: web.stage.url,
-      description: "The HTTP API (CloudFront's origin)",
+    // No output for the API's own address: it answers only requests that come through
+    // CloudFront. The rotation command finds the secret and the distribution by these two.
+    new CfnOutput(this, "OriginSecretArn", {
+      value: web.originSecret.secretArn,
+      description: "The origin secret (its ARN, not its value): npm run rotate-origin-secret",
     });
+    new CfnOutput(this, "DistributionId", { value: site.distribution.distributionId });
     new CfnOutput(this, "TableName", { value: subscribers.table.tableName });
     new CfnOutput(this, "DistributionDomain", {
       value: site.distribution.distributionDomainName,

@@ -14,13 +14,16 @@ export interface VisibilityChange {
  * A tiny stand-in for the AWS JSON-protocol calls the Lambdas make that no local emulator
  * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
  * Lambda), ChangeMessageVisibility (recorded), GetQueueAttributes (set `depths`), and
- * Secrets Manager GetSecretValue.
+ * Secrets Manager GetSecretValue (a secret given as `{ AWSCURRENT, AWSPREVIOUS? }` answers by
+ * version stage; change the object to rotate it).
  * It also answers as SES v2 does when the account's send rate is exceeded, for a Lambda whose
  * SES endpoint points here: GetAccount reports `sesAccount`, every SendEmail is refused with
  * 429 TooManyRequestsException. Anything else is answered 400, so a new call fails loudly.
  * Listens on 127.0.0.1 only.
  */
-export async function startAwsStandIn(secrets: Record<string, string>, sesAccount = "{}") {
+export type StandInSecret = string | { AWSCURRENT: string; AWSPREVIOUS?: string };
+
+export async function startAwsStandIn(secrets: Record<string, StandInSecret>, sesAccount = "{}") {
   const messages: string[] = [];
   const calls: string[] = [];
   const visibilityChanges: VisibilityChange[] = [];
@@ -98,7 +101,14 @@ export async function startAwsStandIn(secrets: Record<string, string>, sesAccoun
     }
     if (target === "secretsmanager.GetSecretValue") {
       const id = String(input.SecretId);
-      const value = secrets[id];
+      const secret = secrets[id];
+      const stage = String(input.VersionStage ?? "AWSCURRENT");
+      const value =
+        typeof secret === "string"
+          ? stage === "AWSCURRENT"
+            ? secret
+            : undefined
+          : secret?.[stage as keyof typeof secret];
       if (value === undefined) {
         return reply(400, "application/x-amz-json-1.1", {
           __type: "ResourceNotFoundException",
@@ -109,7 +119,8 @@ export async function startAwsStandIn(secrets: Record<string, string>, sesAccoun
         ARN: id,
         Name: id.split(":").pop(),
         SecretString: value,
-        VersionId: "v1",
+        VersionId: `v-${createHash("md5").update(value).digest("hex").slice(0, 8)}`,
+        VersionStages: [stage],
       });
     }
     reply(400, "application/x-amz-json-1.0", {

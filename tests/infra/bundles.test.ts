@@ -23,7 +23,14 @@ import { ensureTable } from "../../infra/local/table";
 import { header, inbox, linkIn } from "../integration/inbox";
 import { TEST_CONFIG } from "./app";
 import { startAwsStandIn } from "./aws-standin";
-import { httpEvent, sesAccount, sesBounceEvent, sesComplaintEvent, sqsEvent } from "./events";
+import {
+  httpEvent,
+  sesAccount,
+  sesBounceEvent,
+  sesComplaintEvent,
+  sqsEvent,
+  TEST_ORIGIN_SECRET,
+} from "./events";
 
 /**
  * The real Lambda bundles, built by synthesising the stack with bundling on (exactly what
@@ -36,6 +43,7 @@ const SITE = "https://hips.example";
 const TABLE = "hh-bundle-test";
 const TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-token-AbCdEf";
 const ID_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-id-GhIjKl";
+const ORIGIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-origin-MnOpQr";
 const ID_KEY = "i".repeat(64);
 const LOCAL = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -137,7 +145,7 @@ beforeAll(async () => {
   db = await startDynalite(0);
   ses = await startSes(0);
   aws = await startAwsStandIn(
-    { [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY },
+    { [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY, [ORIGIN_ARN]: TEST_ORIGIN_SECRET },
     process.env.AWS_SES_ACCOUNT,
   );
   queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
@@ -162,6 +170,7 @@ beforeAll(async () => {
     SEQUENCE_PAUSED: "false",
     TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
     ID_KEY_SECRET_ARN: ID_ARN,
+    ORIGIN_SECRET_ARN: ORIGIN_ARN,
     SENDER_EMAIL: TEST_CONFIG.senderEmail,
     SENDER_NAME: TEST_CONFIG.senderName,
     REPLY_TO: TEST_CONFIG.replyTo,

@@ -1,11 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 
-/** An API Gateway HTTP API (payload format 2.0) event, as CloudFront -> API Gateway sends it. */
+/** The origin secret the bundle tests' stand-in holds, which CloudFront would add. */
+export const TEST_ORIGIN_SECRET = "o".repeat(64);
+
+/**
+ * An API Gateway HTTP API (payload format 2.0) event, as CloudFront -> API Gateway sends it
+ * (with CloudFront's origin secret and viewer address). `headers` replaces or, with
+ * undefined, removes any of them: a request that went around CloudFront.
+ */
 export function httpEvent(
   method: string,
   pathAndQuery: string,
-  opts: { body?: string; contentType?: string; base64?: boolean } = {},
+  opts: {
+    body?: string;
+    contentType?: string;
+    base64?: boolean;
+    headers?: Record<string, string | undefined>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const url = new URL(pathAndQuery, "https://api.example");
   const now = Date.now();
@@ -17,8 +29,13 @@ export function httpEvent(
     "x-viewer-ip": "203.0.113.7",
     "x-forwarded-proto": "https",
     via: "2.0 abc.cloudfront.net (CloudFront)",
+    "x-origin-verify": TEST_ORIGIN_SECRET,
   };
   if (opts.contentType) headers["content-type"] = opts.contentType;
+  for (const [name, value] of Object.entries(opts.headers ?? {})) {
+    if (value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
   const query = Object.fromEntries(url.searchParams);
   return {
     version: "2.0",

@@ -341,6 +341,7 @@ describe("functions", () => {
       [
         "DEAD_LETTER_QUEUE_URL",
         "ID_KEY_SECRET_ARN",
+        "ORIGIN_SECRET_ARN",
         "QUEUE_URL",
         "TABLE_NAME",
         "TOKEN_KEY_SECRET_ARN",
@@ -458,7 +459,8 @@ describe("least privilege", () => {
     const keys = stack.node.findChild("Keys");
     const token = logicalId(keys.node.findChild("TokenKey"));
     const id = logicalId(keys.node.findChild("IdKey"));
-    expect(secretsOf("web")).toEqual([id, token].sort());
+    const origin = logicalId(stack.node.findChild("Web").node.findChild("OriginSecret"));
+    expect(secretsOf("web")).toEqual([id, origin, token].sort());
     // The send worker hashes canonical mailboxes for the confirmation throttle with the id key.
     expect(secretsOf("send")).toEqual([id, token].sort());
     expect(secretsOf("feedback")).toEqual([id]);
@@ -623,11 +625,9 @@ describe("web and site", () => {
 });
 
 describe("outputs", () => {
-  it("give the site URL, API URL, table name and every DNS record to create", () => {
+  it("give the site URL, table name and every DNS record to create", () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(["SiteUrl", "ApiUrl", "TableName"]),
-    );
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["SiteUrl", "TableName"]));
     const records = Object.entries(outputs)
       .filter(([k]) => k.startsWith("DnsRecord"))
       .map(([, o]) => JSON.stringify(o.Value));

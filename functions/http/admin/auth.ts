@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { type Bucket, type BucketRule, take } from "../../core/token-bucket";
 import { ownerAddresses } from "../../funnel/test-send";
-import type { Env } from "../context";
+import { clientIp, type Env } from "../context";
 
 /** The admin area's request context: the app's collaborators plus the signed-in owner. */
 export type AdminEnv = { Variables: Env["Variables"] & { owner: string } };
@@ -92,7 +92,7 @@ export const requireOwner: MiddlewareHandler<AdminEnv> = async (c, next) => {
 export function loginRateLimit(maxKeys = 10_000): MiddlewareHandler<AdminEnv> {
   const buckets = new Map<string, Bucket>();
   return async (c, next) => {
-    const key = c.get("deps").clientIp?.(c) ?? "unknown";
+    const key = clientIp(c) ?? "unknown";
     const { bucket, waitMs } = take(buckets.get(key), LOGIN_RATE, c.get("deps").clock.now());
     buckets.delete(key);
     buckets.set(key, bucket);

@@ -25,12 +25,15 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct, type IConstruct } from "constructs";
-import { VIEWER_IP_HEADER } from "../../../functions/aws/env";
+import { ORIGIN_SECRET_HEADER, VIEWER_IP_HEADER } from "../../../functions/aws/env";
 import { logicalIdOf, setEnv } from "./app-function";
 
 export interface SiteProps {
   api: HttpApi;
+  /** The value CloudFront adds to every request to the API, which the app requires. */
+  originSecret: ISecret;
   /**
    * Built static files: `<assetsDir>/guide/*.pdf` and the site's fonts and browser scripts
    * under `<assetsDir>/static/` (functions/guide/build.ts writes both).
@@ -77,6 +80,11 @@ export class Site extends Construct {
     const api = new HttpOrigin(Fn.select(2, Fn.split("/", props.api.apiEndpoint)), {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+      // A dynamic reference: CloudFormation resolves it when it writes the distribution, so the
+      // value is in neither the template nor the deploy's output. Rotation updates the
+      // distribution itself (ops/rotate-origin-secret.ts); a later deploy that touches the
+      // distribution resolves the same current value.
+      customHeaders: { [ORIGIN_SECRET_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
     const files = S3BucketOrigin.withOriginAccessControl(this.bucket);
     const fromBucket: BehaviorOptions = {

@@ -114,7 +114,9 @@ export async function checkHealth(
       `${url} answered ${res.status} through CloudFront`,
       res.status === 503
         ? "The web function cannot reach the table or SES: read its log group (CloudWatch → Log groups → the stack's WebFunction) for the error."
-        : "Read the web function's log group (CloudWatch → Log groups → the stack's WebFunction) and the API access logs.",
+        : res.status === 403
+          ? "The web function refuses CloudFront's origin secret: a rotation was left half done, or the secret was changed by hand. Run `npm run rotate-origin-secret`: it makes CloudFront send the current value."
+          : "Read the web function's log group (CloudWatch → Log groups → the stack's WebFunction) and the API access logs.",
     );
   }
   return pass(`${url} answers 200 through CloudFront`);

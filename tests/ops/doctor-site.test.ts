@@ -93,4 +93,11 @@ describe("site health through CloudFront", () => {
     expect(refused).toMatchObject({ status: "fail" });
     expect(refused.title).toContain("ECONNREFUSED");
   });
+
+  it("a 403 through CloudFront points at the origin secret and the command that sets it right", async () => {
+    answer = { status: 403, cloudFront: true };
+    const refused = await checkHealth(fetch, { siteUrl: base });
+    expect(refused.status).toBe("fail");
+    expect(refused.fix).toContain("npm run rotate-origin-secret");
+  });
 });

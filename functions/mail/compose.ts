@@ -4,12 +4,25 @@ import { generationOf, LINK_TTL_MS } from "../core/links";
 import type { Subscriber } from "../core/subscriber";
 import type { Tokens } from "../core/tokens";
 import type { CompiledEmail } from "./compiled";
-import { compile, personalise, prefill, type RenderedTemplate } from "./personalise";
+import { type FillPlan, fillPlan, planFill, prefill } from "./personalise";
 
 interface Ready {
-  template: RenderedTemplate;
+  plan: FillPlan;
   /** Link ids the template tracks (`{{link:id}}`), found at build time. */
   links: readonly string[];
+}
+
+/**
+ * Where each signed link of an email points, before its token: the unsubscribe, "my data" and
+ * confirm pages, and `/c/<id>/` for a tracked content link. One table for the values a direct
+ * render is given and for the plans the composer fills.
+ */
+function tokenPath(key: string): string | undefined {
+  if (key === "unsubscribeUrl") return "/u?t=";
+  if (key === "manageUrl") return "/manage?t=";
+  if (key === "confirmUrl") return "/confirm?t=";
+  if (key.startsWith("link:")) return `/c/${key.slice(5)}/`;
+  return undefined;
 }
 
 export interface ComposerOptions {
@@ -27,9 +40,10 @@ export class UnknownEmailError extends Error {
 }
 
 /**
- * Builds each outgoing email from the templates compiled at build time: the site's host is
- * filled in once here, then each recipient's name and signed links per email. No rendering
- * happens at send time.
+ * Builds each outgoing email from the templates compiled at build time. Everything that is the
+ * same for every recipient (the site's host, the privacy link, each link up to its token) is
+ * filled in and encoded once here; per email there is one signature and a join of its name and
+ * token into the prepared text. No rendering happens at send time.
  */
 export function createComposer({ course, emails, siteUrl, tokens }: ComposerOptions) {
   const site = siteUrl.replace(/\/+$/, "");
@@ -38,8 +52,13 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
   for (const [id, email] of Object.entries(emails)) {
     // The privacy notice is the same page for everyone: no token, no tracking.
     const template = prefill(email, { siteHost, privacyUrl: `${site}/privacy` });
-    compile(template);
-    ready.set(id, { template, links: email.links });
+    // The confirmation carries its confirm link and nothing else; the others never one.
+    const confirm = id === course.confirm.id;
+    const plan = planFill(template, (key) => {
+      const path = confirm === (key === "confirmUrl") ? tokenPath(key) : undefined;
+      return path === undefined ? undefined : `${site}${path}`;
+    });
+    ready.set(id, { plan, links: email.links });
   }
   const templateOf = (id: string): Ready => {
     const hit = ready.get(id);
@@ -51,52 +70,39 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
    * One signature per email covers all its links: a token of purpose "email" naming the
    * subscriber, their generation and the email, used by the click, unsubscribe and manage links.
    */
-  function recipientValues(
-    sub: Subscriber,
-    c: Ready,
-    emailId: string,
-    now: number,
-  ): Record<string, string> {
-    const t = tokens.sign({
+  const emailToken = (sub: Subscriber, emailId: string, now: number) =>
+    tokens.sign({
       purpose: "email",
       sid: sub.sid,
       generation: generationOf(sub),
       emailId,
       expiresAt: now + LINK_TTL_MS.email,
     });
-    const values: Record<string, string> = {
-      firstName: sub.firstName || "there",
-      unsubscribeUrl: `${site}/u?t=${t}`,
-      manageUrl: `${site}/manage?t=${t}`,
-    };
-    for (const id of c.links) values[`link:${id}`] = `${site}/c/${id}/${t}`;
-    return values;
-  }
 
-  /**
-   * The confirmation's values: its own short-lived confirm link, and no visitor-typed text
-   * (the greeting is not personalised before they confirm).
-   */
-  const confirmValues = (sub: Subscriber, now: number): Record<string, string> => ({
-    firstName: "there",
-    confirmUrl: `${site}/confirm?t=${tokens.sign({
+  /** The confirmation's own short-lived token. */
+  const confirmToken = (sub: Subscriber, now: number) =>
+    tokens.sign({
       purpose: "confirm",
       sid: sub.sid,
       generation: generationOf(sub),
       expiresAt: now + LINK_TTL_MS.confirm,
-    })}`,
-  });
+    });
+
+  /** What a marketing email's greeting says. */
+  const named = (sub: Subscriber) => ({ firstName: sub.firstName || "there" });
+  /** No visitor-typed text before they confirm: the greeting is not personalised. */
+  const CONFIRM_NAMED = { firstName: "there" };
 
   /** A marketing email of the sequence, with one-click unsubscribe headers. */
   function marketing(sub: Subscriber, id: string, now: number): OutgoingEmail & { id: string } {
     const c = templateOf(id);
-    const values = recipientValues(sub, c, id, now);
+    const t = emailToken(sub, id, now);
     return {
       id,
       to: sub.email,
-      ...personalise(c.template, values),
+      ...fillPlan(c.plan, t, named(sub)),
       headers: [
-        { name: "List-Unsubscribe", value: `<${values.unsubscribeUrl}>` },
+        { name: "List-Unsubscribe", value: `<${site}/u?t=${t}>` },
         { name: "List-Unsubscribe-Post", value: "List-Unsubscribe=One-Click" },
       ],
     };
@@ -106,7 +112,7 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
     /** The double opt-in email (transactional: no list headers). */
     confirmation(sub: Subscriber, now: number): OutgoingEmail {
       const c = templateOf(course.confirm.id);
-      return { to: sub.email, ...personalise(c.template, confirmValues(sub, now)) };
+      return { to: sub.email, ...fillPlan(c.plan, confirmToken(sub, now), CONFIRM_NAMED) };
     },
 
     /** A sequence email (welcome or lesson) by its id. */
@@ -117,10 +123,14 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
      * direct render for that recipient would be given, for checks that compare the two.
      */
     valuesFor(sub: Subscriber, id: string, now: number): Record<string, string> {
-      const values =
-        id === course.confirm.id
-          ? confirmValues(sub, now)
-          : recipientValues(sub, templateOf(id), id, now);
+      const c = templateOf(id);
+      const confirm = id === course.confirm.id;
+      const t = confirm ? confirmToken(sub, now) : emailToken(sub, id, now);
+      const links = confirm
+        ? ["confirmUrl"]
+        : ["unsubscribeUrl", "manageUrl", ...c.links.map((link) => `link:${link}`)];
+      const values: Record<string, string> = { ...(confirm ? CONFIRM_NAMED : named(sub)) };
+      for (const key of links) values[key] = `${site}${tokenPath(key)}${t}`;
       return { ...values, siteHost, privacyUrl: `${site}/privacy` };
     },
   };

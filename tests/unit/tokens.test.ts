@@ -1,10 +1,12 @@
 import { createHmac } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TokenError } from "../../functions/core/errors";
 import {
   createTokens,
   DEFAULT_KEY_GRACE_DAYS,
   dueShard,
+  hmacSigner,
   keyId,
   PURPOSES,
   type Purpose,
@@ -515,5 +517,72 @@ describe("parseKeyRing", () => {
     const text = refusal(() => parseKeyRing(stored));
     expect(text).toContain(message);
     expect(text).not.toContain(A);
+  });
+});
+
+describe("signing: the token format does not change", () => {
+  const key = "a-test-key-of-more-than-32-bytes-0123456789";
+  // Written by the signer before its keys were prepared once per instance: same key, same
+  // claims, same bytes, so links already sent and links sent now are one format.
+  it.each([
+    [
+      {
+        purpose: "email",
+        sid: "AbC_dEf-0123456789abcdef",
+        generation: 7,
+        emailId: "hips-and-your-back",
+        expiresAt: 1_800_000_000_000,
+      },
+      "eyJ2IjoyLCJwIjoiZW1haWwiLCJrIjoiOHFDSmtnIiwicyI6IkFiQ19kRWYtMDEyMzQ1Njc4OWFiY2RlZiIsImUiOjE4MDAwMDAwMDAwMDAsImciOjcsIm0iOiJoaXBzLWFuZC15b3VyLWJhY2sifQ.Z5JLCC91wMPKX4CSu2Lv9hyiI1hloWdtaodB-mbT3Ms",
+    ],
+    [
+      {
+        purpose: "confirm",
+        sid: "AbC_dEf-0123456789abcdef",
+        generation: 1,
+        expiresAt: 1_800_000_000_000,
+      },
+      "eyJ2IjoyLCJwIjoiY29uZmlybSIsImsiOiI4cUNKa2ciLCJzIjoiQWJDX2RFZi0wMTIzNDU2Nzg5YWJjZGVmIiwiZSI6MTgwMDAwMDAwMDAwMCwiZyI6MX0.HVkGVIp_sbpBl48_93LWWyeoAnbcKwu4nVZNWCeVHc4",
+    ],
+    [
+      { purpose: "stamp", sid: "nonce123", expiresAt: 1_800_000_000_123.7 },
+      "eyJ2IjoyLCJwIjoic3RhbXAiLCJrIjoiOHFDSmtnIiwicyI6Im5vbmNlMTIzIiwiZSI6MTgwMDAwMDAwMDEyM30.z-1va6AvzZ6Yq10ygotdbPy_9D4yYuHNfIj66Dmcmag",
+    ],
+  ] as const)("%j signs as before", (claims, expected) => {
+    expect(createTokens(key).sign(claims)).toBe(expected);
+  });
+
+  it("the signature is HMAC-SHA256 of the payload under the key, as a key given as bytes signs", () => {
+    for (const k of [key, Buffer.from(key)]) {
+      const t = createTokens(k).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+      const [body, sig] = t.split(".") as [string, string];
+      expect(sig).toBe(createHmac("sha256", key).update(body).digest("base64url"));
+    }
+  });
+});
+
+describe("hmacSigner", () => {
+  it("gives createHmac's bytes for keys of any length and content, and any text", () => {
+    const key = fc.oneof(
+      fc.string({ minLength: 32, maxLength: 200 }),
+      fc.uint8Array({ minLength: 32, maxLength: 200 }).map((b) => Buffer.from(b)),
+    );
+    fc.assert(
+      fc.property(key, fc.string({ maxLength: 300 }), fc.string(), (k, a, b) => {
+        const sign = hmacSigner(k);
+        for (const text of [a, b, a]) {
+          expect(sign(text)).toBe(createHmac("sha256", k).update(text).digest("base64url"));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("of a 64-byte key and of one longer than a block", () => {
+    for (const k of ["k".repeat(64), "k".repeat(65), "é".repeat(40)]) {
+      expect(hmacSigner(k)("payload")).toBe(
+        createHmac("sha256", k).update("payload").digest("base64url"),
+      );
+    }
   });
 });

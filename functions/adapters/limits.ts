@@ -31,12 +31,15 @@ export function limitItems(doc: DynamoDBDocumentClient, TableName: string) {
   return {
     /**
      * Takes one request from a client's rate (GCRA). An idle client costs one conditional
-     * write; a busy one two. Atomic under concurrency: each write's condition is the rule.
+     * write; a busy one two; a refused one a read more, for the wait (unless `wait` is false,
+     * where the answer needs no Retry-After). Atomic under concurrency: each write's condition
+     * is the rule.
      */
     async takeRate(
       key: string,
       rule: RateRule,
       now: number,
+      { wait = true }: { wait?: boolean } = {},
     ): Promise<{ allowed: boolean; retryAfterMs: number }> {
       const Key = { pk: `RATE#${key}`, sk: "RATE" };
       const tolerance = (rule.burst - 1) * rule.intervalMs;
@@ -76,6 +79,7 @@ export function limitItems(doc: DynamoDBDocumentClient, TableName: string) {
       ) {
         return { allowed: true, retryAfterMs: 0 };
       }
+      if (!wait) return { allowed: false, retryAfterMs: rule.intervalMs };
       const out = await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
       const decision = gcra(out.Item?.tat as number | undefined, rule, now);
       return { allowed: false, retryAfterMs: decision.allowed ? 1000 : decision.retryAfterMs };

@@ -8,7 +8,11 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { PublishedSequence } from "../core/sequence";
+
+export type { ClickRecord } from "./clicks";
+
 import type { SendFailure, SendRecord, Subscriber } from "../core/subscriber";
+import { clickItems } from "./clicks";
 import { type Counts, createCounters } from "./counters";
 import { limitItems } from "./limits";
 import { createOwnerStore } from "./owner-store";
@@ -25,12 +29,6 @@ type Attr = keyof Subscriber;
 export interface DueEntry {
   sid: string;
   dueAt: string;
-}
-
-export interface ClickRecord {
-  link: string;
-  at: string;
-  scanner: boolean;
 }
 
 const isConditionFailure = (e: unknown) =>
@@ -124,6 +122,8 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
   return {
     /** Per-client rates and per-mailbox throttles (their own small items, with TTL). */
     ...limitItems(doc, TableName),
+    /** Click records, a few per link (see ./clicks). */
+    ...clickItems(doc, TableName),
 
     async get(sid: string): Promise<Subscriber | undefined> {
       const out = await doc.send(
@@ -330,27 +330,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
         }
         cursor = page.LastEvaluatedKey;
       } while (cursor);
-    },
-
-    /** Appends a click record under the subscriber's partition (erased with them). */
-    async recordClick(sid: string, click: ClickRecord): Promise<void> {
-      await doc.send(
-        new PutCommand({
-          TableName,
-          Item: { pk: `SUB#${sid}`, sk: `CLICK#${click.at}#${click.link}`, ...click },
-        }),
-      );
-    },
-
-    async clicks(sid: string): Promise<ClickRecord[]> {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :click)",
-          ExpressionAttributeValues: { ":pk": `SUB#${sid}`, ":click": "CLICK#" },
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({ link: i.link, at: i.at, scanner: i.scanner }));
     },
 
     /** Sharded counters for the owner's report (see ./counters). */

@@ -98,3 +98,33 @@ export function throttle(
     count: fresh ? 1 : state.count + 1,
   };
 }
+
+/**
+ * Clicks and play beacons per client: a burst of 30, then one a second. Over it a click still
+ * redirects and a beacon still answers, but nothing is recorded or counted.
+ */
+export const LINK_RATE: RateRule = { burst: 30, intervalMs: 1_000 };
+
+/**
+ * Click records kept per subscriber and link, for people and for scanners apart: the latest
+ * few. However often a leaked link is replayed, its subscriber holds one small item per link.
+ */
+export const CLICKS_KEPT = 5;
+
+/** One recorded open of a link. */
+export interface ClickEntry {
+  at: string;
+  scanner: boolean;
+}
+
+/**
+ * `kept` with `entry` added, holding at most `max` people's and `max` scanners' entries (the
+ * latest of each, by time), oldest first.
+ * @example keepLatest([], { at: "2026-01-01T00:00:00.000Z", scanner: false }, 5)
+ */
+export function keepLatest(kept: readonly ClickEntry[], entry: ClickEntry, max: number) {
+  const all = [...kept, entry].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const people = all.filter((e) => !e.scanner).slice(-max);
+  const scanners = all.filter((e) => e.scanner).slice(-max);
+  return all.filter((e) => people.includes(e) || scanners.includes(e));
+}

@@ -23,18 +23,21 @@ function tooMany(c: Context<Env>, waitMs: number) {
 }
 
 /**
- * The per-client signup limit, shared by every instance: the state is one small item per
- * client in the table (GCRA, with TTL), keyed by a keyed hash of the client's address (IPv6 by
- * its /64). No address is exempt, loopback included. `rule` "off" lifts it (benchmarks).
+ * A per-client limit shared by every instance: the state is one small item per client in the
+ * table (GCRA, with TTL), keyed by a keyed hash of the client's address (IPv6 by its /64). No
+ * address is exempt, loopback included. `rule` "off" lifts it (benchmarks). `soft`: over the
+ * limit the request still goes on with `c.get("limited")` set (a click still redirects), and a
+ * request an earlier limiter already marked costs the table nothing.
  * @example app.post("/api/subscribe", sharedRateLimit("signup", () => SIGNUP_RATE), handler);
  */
 export function sharedRateLimit(
   scope: string,
   rule: (c: Context<Env>) => RateRule | "off",
+  { soft = false }: { soft?: boolean } = {},
 ): MiddlewareHandler<Env> {
   return async (c, next) => {
     const r = rule(c);
-    if (r === "off") return next();
+    if (r === "off" || (soft && c.get("limited"))) return next();
     const deps = c.get("deps");
     const key = createHmac("sha256", deps.idKey)
       .update(`${scope}:${clientKey(clientIp(c))}`)
@@ -44,8 +47,13 @@ export function sharedRateLimit(
       `${scope}#${key}`,
       r,
       deps.clock.now(),
+      { wait: !soft },
     );
     if (allowed) return next();
+    if (soft) {
+      c.set("limited", true);
+      return next();
+    }
     return tooMany(c, retryAfterMs);
   };
 }
@@ -64,8 +72,9 @@ export interface IpRateLimitOptions {
 
 /**
  * Per-client-address rate limit kept in memory (a token bucket per address, IPv6 by /64,
- * bounded to `maxKeys`). Each instance counts alone: used where the point is to bound the
- * writes a flood causes on this instance (click records, play beacons), not an exact count.
+ * bounded to `maxKeys`). Each instance counts alone, so it is no limit by itself; in front of
+ * the shared limit with the same rule it turns a flood on one instance away before it costs
+ * a write (whoever is over here is over there too).
  * @example app.get("/c/:t", ipRateLimit({ rule: { burst: 20, rate: 1 }, maxKeys: 10_000, soft: true }), h);
  */
 export function ipRateLimit({ rule, maxKeys, soft }: IpRateLimitOptions): MiddlewareHandler<Env> {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { clientKey, gcra, parseRateLimit } from "../../functions/core/limits";
+import { clientKey, gcra, keepLatest, parseRateLimit } from "../../functions/core/limits";
 import type { BucketRule } from "../../functions/core/token-bucket";
 import { type AppDeps, type Env, forwardedFor } from "../../functions/http/context";
 import { ipRateLimit } from "../../functions/http/rate-limit";
@@ -203,5 +203,70 @@ describe("gcra", () => {
     expect(at(999)).toBe(false);
     expect(at(1000)).toBe(true);
     expect(at(1000)).toBe(false);
+  });
+});
+
+describe("keepLatest: a link's record of opens stays small", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+  const person = (s: number) => ({ at: at(s), scanner: false });
+  const scanner = (s: number) => ({ at: at(s), scanner: true });
+
+  it.each([
+    ["the first open", [], person(1), 3, [person(1)]],
+    [
+      "below the cap, everything",
+      [person(1), person(2)],
+      person(3),
+      3,
+      [person(1), person(2), person(3)],
+    ],
+    [
+      "at the cap, the oldest goes",
+      [person(1), person(2), person(3)],
+      person(4),
+      3,
+      [person(2), person(3), person(4)],
+    ],
+    [
+      "a late arrival older than all kept is itself dropped",
+      [person(2), person(3), person(4)],
+      person(1),
+      3,
+      [person(2), person(3), person(4)],
+    ],
+    [
+      "scanners never push out a person's opens",
+      [person(1), scanner(2), scanner(3)],
+      scanner(4),
+      2,
+      [person(1), scanner(3), scanner(4)],
+    ],
+    [
+      "nor people a scanner's",
+      [scanner(1), person(2), person(3)],
+      person(4),
+      2,
+      [scanner(1), person(3), person(4)],
+    ],
+  ])("%s", (_, kept, entry, max, expected) => {
+    expect(keepLatest(kept, entry, max)).toEqual(expected);
+  });
+
+  it("never holds more than `max` of each kind, whatever arrives (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ s: fc.nat(86_399), scanner: fc.boolean() }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 10 }),
+        (opens, max) => {
+          let kept: ReturnType<typeof keepLatest> = [];
+          for (const o of opens) kept = keepLatest(kept, { at: at(o.s), scanner: o.scanner }, max);
+          for (const kind of [true, false]) {
+            const mine = kept.filter((e) => e.scanner === kind);
+            const all = opens.filter((o) => o.scanner === kind).length;
+            expect(mine.length).toBe(Math.min(all, max));
+          }
+        },
+      ),
+    );
   });
 });

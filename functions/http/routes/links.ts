@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
+import { LINK_RATE } from "../../core/limits";
 import { linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
 import { progressInWords } from "../../funnel/my-data";
@@ -20,7 +21,7 @@ import {
   UnsubscribedPage,
   UnsubscribePage,
 } from "../pages";
-import { ipRateLimit } from "../rate-limit";
+import { ipRateLimit, sharedRateLimit } from "../rate-limit";
 import { messagePage, privatePage } from "../render";
 
 const VIEW_COOKIE = "hh_view";
@@ -56,11 +57,19 @@ const UNSUBSCRIBE: readonly Purpose[] = ["email", "unsubscribe"];
 const MANAGE: readonly Purpose[] = ["email", "manage"];
 
 /**
- * Clicks and plays per client (IPv6 by /64): a burst of 30, then one a second, per instance.
- * Over it, the request is still answered (a click still redirects) but records nothing: the
- * cost of a leaked link replayed in a loop stays bounded.
+ * Clicks and plays per client (IPv6 by /64), shared by every instance. Over it, the request is
+ * still answered (a click still redirects) but records and counts nothing: the cost of a leaked
+ * link replayed in a loop stays bounded. This instance's own count turns a flood away first,
+ * without a write.
  */
-const clickLimit = ipRateLimit({ rule: { burst: 30, rate: 1 }, maxKeys: 10_000, soft: true });
+const clickLimit = [
+  ipRateLimit({
+    rule: { burst: LINK_RATE.burst, rate: 1000 / LINK_RATE.intervalMs },
+    maxKeys: 10_000,
+    soft: true,
+  }),
+  sharedRateLimit("links", () => LINK_RATE, { soft: true }),
+] as const;
 
 /**
  * A genuine link from an email whose record is gone (erased; or signed for an earlier record of
@@ -100,11 +109,13 @@ async function click(
     SCANNER_AGENTS.test(c.req.header("user-agent") ?? "") ||
     (lastSend !== undefined && now - Date.parse(lastSend) < SCANNER_WINDOW_MS);
   // Over the per-client limit (a leaked link replayed), a person is still redirected, but
-  // nothing more is written about it.
-  if (sub && !c.get("limited")) {
-    await deps.store.recordClick(claims.sid, { link, at: new Date(now).toISOString(), scanner });
+  // nothing more is written or counted about it.
+  if (!c.get("limited")) {
+    if (sub) {
+      await deps.store.recordClick(claims.sid, { link, at: new Date(now).toISOString(), scanner });
+    }
+    await countClick(deps.store, sub, emailOf(sub, { emailId: claims.emailId }), scanner, now);
   }
-  await countClick(deps.store, sub, emailOf(sub, { emailId: claims.emailId }), scanner, now);
   if (!scanner) {
     const token = c.req.param("token") as string;
     setCookie(c, VIEW_COOKIE, token, {
@@ -200,13 +211,13 @@ export const linkRoutes = new Hono<Env>()
     return c.html(UnsubscribedPage({ funnel: c.get("deps").course.funnel }));
   })
   // One token per email: the link id travels beside it and must be one that email uses.
-  .on(["GET", "HEAD"], "/c/:link/:token", clickLimit, (c) => {
+  .on(["GET", "HEAD"], "/c/:link/:token", ...clickLimit, (c) => {
     const claims = claimsOf(c, "email", c.req.param("token"));
     const target = claims && linkTarget(c.get("deps").course, c.req.param("link"), claims.emailId);
     return click(c, claims, c.req.param("link"), target);
   })
   // Links in emails sent before one token per email: `/c/<v1 click token>`.
-  .on(["GET", "HEAD"], "/c/:token", clickLimit, (c) => {
+  .on(["GET", "HEAD"], "/c/:token", ...clickLimit, (c) => {
     const claims = claimsOf(c, "click", c.req.param("token"));
     const link = claims?.link ?? "";
     return click(c, claims, link, claims && linkTarget(c.get("deps").course, link));
@@ -218,7 +229,7 @@ export const linkRoutes = new Hono<Env>()
     return c.html(MasterclassPage({ funnel: c.get("deps").course.funnel, start }));
   })
   // The video started playing: a person, not a scanner. Attributed when they came from an email.
-  .post(PLAY_BEACON_PATH, clickLimit, limit, async (c) => {
+  .post(PLAY_BEACON_PATH, ...clickLimit, limit, async (c) => {
     const deps = c.get("deps");
     const now = deps.clock.now();
     // Over the per-client limit a beacon costs nothing: no record, no counter.

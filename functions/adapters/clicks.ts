@@ -1,10 +1,12 @@
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { CLICKS_KEPT, type ClickEntry, keepLatest } from "../core/limits";
+import { subscriberKey } from "./table";
 
 export interface ClickRecord {
   link: string;
@@ -31,11 +33,23 @@ const ATTEMPTS = 3;
  * a total. Older items, one per click (`CLICK#<time>#<link>`), are still read.
  */
 export function clickItems(doc: DynamoDBDocumentClient, TableName: string) {
+  async function profileExists(sid: string) {
+    const out = await doc.send(
+      new GetCommand({
+        TableName,
+        Key: subscriberKey(sid),
+        ConsistentRead: true,
+        ProjectionExpression: "pk",
+      }),
+    );
+    return out.Item !== undefined;
+  }
+
   return {
     /**
      * Adds one open of `click.link` to the subscriber's record of it. A read and one conditional
-     * put; when others write the same item at the same moment and keep winning, this open is
-     * left out (false): the counters still count it.
+     * put (and a look at the profile when the item is new); when others write the same item at
+     * the same moment and keep winning, this open is left out (false).
      */
     async recordClick(sid: string, click: ClickRecord): Promise<boolean> {
       const Key = { pk: `SUB#${sid}`, sk: `CLICKS#${click.link}` };
@@ -62,6 +76,12 @@ export function clickItems(doc: DynamoDBDocumentClient, TableName: string) {
                 : {}),
             }),
           );
+          // Created beside a profile that an erase may have just deleted (no transactions):
+          // look again, and take the record back if the subscriber is gone.
+          if (!item && !(await profileExists(sid))) {
+            await doc.send(new DeleteCommand({ TableName, Key }));
+            return false;
+          }
           return true;
         } catch (e) {
           if (!isConditionFailure(e)) throw e;

@@ -11,6 +11,8 @@ let stack: LocalStack;
 const clock = new ManualClock();
 /** How many BatchWrite calls answer with part of their work left undone, as DynamoDB may. */
 let partialBatches = 0;
+/** Erase this subscriber the moment a click on their link reads its record of opens. */
+let eraseOnClickRead: string | undefined;
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -40,6 +42,20 @@ beforeAll(async () => {
           return done;
         },
         { step: "serialize", name: "partialBatches", priority: "high" },
+      );
+      dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          // Seen before the document client marshals its input: plain strings, or `{ S }`.
+          const sk = (args.input as { Key?: { sk?: string | { S?: string } } }).Key?.sk;
+          const text = typeof sk === "string" ? sk : sk?.S;
+          const sid = eraseOnClickRead;
+          if (sid && /^Get/.test(context.commandName ?? "") && text?.startsWith("CLICKS#")) {
+            eraseOnClickRead = undefined;
+            await stack.deps.store.erase(sid);
+          }
+          return next(args);
+        },
+        { step: "initialize", name: "eraseOnClickRead" },
       );
     },
   });
@@ -117,6 +133,31 @@ it("a leaked link replayed in a loop still redirects, but records stay bounded",
   const clicks = await stack.deps.store.clicks(sid);
   expect(clicks.length).toBeGreaterThan(0);
   expect(clicks.length).toBeLessThanOrEqual(31);
+});
+
+it("a click that lands while its subscriber is being erased leaves nothing of them behind", async () => {
+  const email = "erase.race@example.com";
+  const sid = sidFor(stack.deps, email);
+  await subscribe(stack.deps, {
+    email,
+    firstName: "",
+    timeZone: "UTC",
+    consent: { form: "test", textVersion: "1" },
+  });
+  await confirm(stack.deps, sid);
+  await stack.drain();
+  const mail = await inbox(stack.inboxUrl, email);
+  const link = trackedLinks(mail.at(-1)?.body.html ?? "", stack.siteUrl).masterclass as string;
+  clock.advance(60_000);
+  // The click reads the profile (still there); the erase lands before it records the open.
+  eraseOnClickRead = sid;
+  const click = await stack.app.request(link.slice(stack.siteUrl.length), { redirect: "manual" });
+  expect(click.status).toBe(302);
+  expect(eraseOnClickRead).toBeUndefined(); // the erase did land in that window
+  const mine = Object.keys(await scanTable(stack.dynamoEndpoint)).filter((k) =>
+    k.startsWith(`SUB#${sid} `),
+  );
+  expect(mine).toEqual([]);
 });
 
 it("after an erase and a new signup, links from before act on nothing (a new generation)", async () => {

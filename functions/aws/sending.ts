@@ -4,10 +4,10 @@ import { createMailer, mailbox } from "../adapters/mailer";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
-import type { ConfirmationDeps } from "../funnel/confirmations";
 import type { DripDeps } from "../funnel/drip";
-import { createSender } from "../funnel/pace";
+import { createSender, type Sender } from "../funnel/pace";
 import { openSequences } from "../funnel/sequences";
+import type { WorkerDeps } from "../funnel/worker";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
@@ -38,6 +38,16 @@ const noQueue: JobQueue = {
   enqueue: () => Promise.reject(new Error("this function has no queue")),
 };
 
+/**
+ * The web function never sends: every email (confirmations, owners' sign-in links and tests)
+ * is a job on the send queue, so the send workers alone share the account's SES rate. A call
+ * is a loud error, never a send outside the budget.
+ */
+const noSender: Sender = {
+  deliver: () => Promise.reject(new Error("this function never sends: queue a send job")),
+  send: () => Promise.reject(new Error("this function never sends: queue a send job")),
+};
+
 /** The SES sender, paced to this function's share of the account's MaxSendRate. */
 async function mailer(logger: Logger) {
   const env = readEnv([
@@ -62,7 +72,11 @@ async function mailer(logger: Logger) {
  * the published orders (the course's own is published at cold start; the send worker also
  * offers lessons appended since to completed subscribers).
  */
-async function sending(queue: JobQueue, resume: boolean) {
+async function sending(
+  queue: JobQueue,
+  resume: boolean,
+  mailer: (logger: Logger) => Promise<Sender>,
+) {
   const { course, emails } = readCompiledCourse(courseFile());
   const { SITE_URL } = readEnv(["SITE_URL"]);
   const { logger } = createLogger();
@@ -93,7 +107,7 @@ async function sending(queue: JobQueue, resume: boolean) {
 export async function webDeps(): Promise<AppDeps> {
   const { logger } = createLogger();
   const [{ deps, tokens }, key, secrets] = await Promise.all([
-    sending(sendQueue(), false),
+    sending(sendQueue(), false, async () => noSender),
     idKey(),
     originSecrets(secretsClient(), originSecretArn(), clock, logger),
   ]);
@@ -119,8 +133,11 @@ export async function webDeps(): Promise<AppDeps> {
   };
 }
 
-/** The send worker: render, send through SES, advance; confirmations under the mailbox throttle. */
-export async function sendDeps(): Promise<ConfirmationDeps> {
-  const [{ deps }, key] = await Promise.all([sending(noQueue, true), idKey()]);
-  return { ...deps, idKey: key };
+/**
+ * The send worker: render, send through SES, advance; confirmations under the mailbox
+ * throttle; owners' sign-in links and tests.
+ */
+export async function sendDeps(): Promise<WorkerDeps> {
+  const [{ deps }, key] = await Promise.all([sending(noQueue, true, mailer), idKey()]);
+  return { ...deps, idKey: key, siteUrl: readEnv(["SITE_URL"]).SITE_URL };
 }

@@ -28,10 +28,27 @@ export interface ConfirmJob {
 }
 
 /**
+ * An owner's sign-in link, asked for on /admin/login. `owner` is the hash of their address
+ * (the key the table keeps their sign-in mail gap under), never the address. The link is made
+ * by the sender right before SES, so its 15 minutes start when it is sent.
+ */
+export interface SigninJob {
+  kind: "signin";
+  owner: string;
+}
+
+/** A test of one email of the sequence (`email`, its id) to a signed-in owner (`owner`, hashed). */
+export interface TestSendJob {
+  kind: "test";
+  owner: string;
+  email: string;
+}
+
+/**
  * One unit of send work. Both kinds travel through the same queue and are paced by the same
  * senders, so confirmations count against the same SES rate as the drip.
  */
-export type SendJob = StepJob | ConfirmJob;
+export type SendJob = StepJob | ConfirmJob | SigninJob | TestSendJob;
 
 /** Where claimed work goes: SQS on AWS, an in-process queue locally. */
 export interface JobQueue {

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { ConfirmJob, SendJob, StepJob } from "../core/ports";
+import type { ConfirmJob, SendJob, SigninJob, StepJob, TestSendJob } from "../core/ports";
 
 const sid = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
@@ -15,14 +15,39 @@ const ConfirmJobSchema = z.strictObject({
   sid,
 });
 
+/** The hash of an owner's address (SHA-256, base64url). */
+const owner = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/));
+
+const SigninJobSchema = z.strictObject({ kind: z.literal("signin"), owner });
+
+const TestSendJobSchema = z.strictObject({
+  kind: z.literal("test"),
+  owner,
+  email: z.string().check(z.regex(/^[a-z0-9-]{1,100}$/)),
+});
+
 /**
  * A send job as it travels through the queue: the producer (dispatch, signup) validates with
  * it before enqueueing and the consumer (the send worker) parses every message with it.
  */
-export const SendJobSchema = z.discriminatedUnion("kind", [StepJobSchema, ConfirmJobSchema]);
+export const SendJobSchema = z.discriminatedUnion("kind", [
+  StepJobSchema,
+  ConfirmJobSchema,
+  SigninJobSchema,
+  TestSendJobSchema,
+]);
+
+/**
+ * Jobs a person is waiting for at a screen, a few at most (an owner's sign-in link or test,
+ * each behind the owner's session or the one-a-minute sign-in mail gap): they go ahead of the
+ * drip, so a backlog of lessons never holds up a 15-minute sign-in link.
+ */
+export const isUrgent = (job: SendJob): boolean => job.kind === "signin" || job.kind === "test";
 
 // The schema and the port's types must describe the same jobs, both ways.
 type Parsed = z.infer<typeof SendJobSchema>;
 true satisfies Parsed extends SendJob ? (SendJob extends Parsed ? true : false) : false;
 true satisfies z.infer<typeof StepJobSchema> extends StepJob ? true : false;
 true satisfies z.infer<typeof ConfirmJobSchema> extends ConfirmJob ? true : false;
+true satisfies z.infer<typeof SigninJobSchema> extends SigninJob ? true : false;
+true satisfies z.infer<typeof TestSendJobSchema> extends TestSendJob ? true : false;

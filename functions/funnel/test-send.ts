@@ -1,3 +1,4 @@
+import type { OutgoingEmail } from "../adapters/mailer";
 import type { Funnel } from "../core/content";
 import { emailKey } from "../core/email-address";
 import type { Subscriber } from "../core/subscriber";
@@ -28,16 +29,16 @@ export function testableEmails(course: DripDeps["course"]): { id: string; subjec
 }
 
 /**
- * Sends one email of the sequence to an owner, rendered from the content exactly as a
- * subscriber gets it, with `[Test]` before the subject. Nothing is stored: no subscriber, no
- * send record, no counter. Its links are signed for a subscriber id that does not exist.
+ * One email of the sequence for an owner, rendered from the content exactly as a subscriber
+ * gets it, with `[Test]` before the subject. Its links are signed for a subscriber id that does
+ * not exist. Throws {@link TestSendError} for an address that is not an owner's or an unknown id.
  */
-export async function sendTest(
-  deps: Pick<DripDeps, "course" | "composer" | "mailer" | "clock" | "logger">,
+export async function testEmail(
+  deps: Pick<DripDeps, "course" | "composer" | "clock">,
   emailId: string,
   address: string,
   owners: string[],
-): Promise<string> {
+): Promise<OutgoingEmail> {
   if (!isOwner(owners, address)) {
     throw new TestSendError("test emails go only to an owner address (owners in funnel.yaml)");
   }
@@ -60,14 +61,27 @@ export async function sendTest(
     confirmWindowStart: new Date(now).toISOString(),
   };
   const inSequence = [course.welcome, ...course.lessons].some((e) => e.id === emailId);
-  let email: { to: string; subject: string; html: string; text: string };
+  let email: OutgoingEmail;
   if (emailId === course.confirm.id) email = await deps.composer.confirmation(sub, now);
   else if (inSequence) email = deps.composer.email(sub, emailId, now);
   else {
     const ids = testableEmails(course).map((e) => e.id);
     throw new TestSendError(`no email '${emailId}' (one of: ${ids.join(", ")})`);
   }
-  const messageId = await deps.mailer.send({ ...email, subject: `[Test] ${email.subject}` });
+  return { ...email, subject: `[Test] ${email.subject}` };
+}
+
+/**
+ * Sends {@link testEmail} at once through `mailer`. Nothing is stored: no subscriber, no send
+ * record, no counter. For the local command; the web app queues a test job instead.
+ */
+export async function sendTest(
+  deps: Pick<DripDeps, "course" | "composer" | "mailer" | "clock" | "logger">,
+  emailId: string,
+  address: string,
+  owners: string[],
+): Promise<string> {
+  const messageId = await deps.mailer.send(await testEmail(deps, emailId, address, owners));
   deps.logger.info("test email sent", { email: emailId });
   return messageId;
 }

@@ -1,15 +1,34 @@
 import type { SendJob } from "../core/ports";
-import { type ConfirmationDeps, sendConfirmation } from "./confirmations";
+import { sendConfirmation } from "./confirmations";
 import { type SendOutcome, sendJob } from "./drip";
 import { AccountRefusedError } from "./errors";
+import { type OwnerMailDeps, sendSigninLink, sendTestJob } from "./owner-mail";
+
+/** What the send worker needs: the drip's collaborators, the id key and the site's address. */
+export type WorkerDeps = OwnerMailDeps;
+
+/** Each job kind's sender. */
+function route(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {
+  switch (job.kind) {
+    case "confirm":
+      return sendConfirmation(deps, job);
+    case "signin":
+      return sendSigninLink(deps, job);
+    case "test":
+      return sendTestJob(deps, job);
+    default:
+      return sendJob(deps, job);
+  }
+}
 
 /**
- * The send worker's one entry: a job from the send queue, routed by its kind. Both kinds go
- * through the same sender, so confirmations and lessons share one SES rate budget and one halt.
+ * The send worker's one entry: a job from the send queue, routed by its kind. Every kind goes
+ * through the same sender, so confirmations, lessons and owners' emails share one SES rate
+ * budget and one halt.
  */
-export async function runJob(deps: ConfirmationDeps, job: SendJob): Promise<SendOutcome> {
+export async function runJob(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {
   try {
-    return job.kind === "confirm" ? await sendConfirmation(deps, job) : await sendJob(deps, job);
+    return await route(deps, job);
   } catch (error) {
     if (error instanceof AccountRefusedError) {
       deps.logger.error("SES refused the account: sending halted for everyone", {

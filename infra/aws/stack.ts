@@ -12,8 +12,12 @@ import { Site } from "./constructs/site";
 import { SubscriberTable } from "./constructs/subscriber-table";
 import { Web } from "./constructs/web";
 
-/** Senders sharing the SES send rate: the send workers plus the web function's confirmations. */
-const SES_SENDERS = SEND_MAX_CONCURRENCY + 1;
+/**
+ * Senders sharing the SES send rate: the send workers, nobody else. Every email (drip,
+ * confirmations, owners' sign-in links and tests) is a job on the send queue; the web function
+ * may not call SES at all.
+ */
+export const SES_SENDERS = SEND_MAX_CONCURRENCY;
 
 export interface HealthyHipsStackProps extends StackProps {
   config: DeployConfig;
@@ -59,12 +63,11 @@ export class HealthyHipsStack extends Stack {
     });
     const alarms = new Alarms(this, "Alarms", { email: config.alarmEmail });
 
-    // Web: signups send the confirmation; confirms enqueue the welcome email at once (kick).
+    // Web: signups, confirms and owners' sign-in links enqueue their emails; it never sends.
     const webFn = web.webFunction;
     subscribers.bindWebAccess(webFn);
     keys.bindTokenKey(webFn);
     keys.bindIdKey(webFn);
-    mail.bindSender(webFn, SES_SENDERS);
     drip.bindEnqueue(webFn);
     drip.bindDeadLetterDepth(webFn);
     site.bindSiteUrl(webFn);

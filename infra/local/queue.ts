@@ -1,4 +1,5 @@
 import type { JobQueue, Logger, SendJob } from "../../functions/core/ports";
+import { isUrgent } from "../../functions/funnel/jobs";
 
 export interface LocalQueueOptions {
   concurrency: number;
@@ -18,22 +19,26 @@ export function createLocalQueue(
   handler: (job: SendJob) => Promise<unknown>,
   opts: LocalQueueOptions,
 ) {
-  const waiting: { job: SendJob; attempt: number }[] = [];
+  type Item = { job: SendJob; attempt: number };
+  const urgent: Item[] = [];
+  const normal: Item[] = [];
+  const push = (item: Item) => (isUrgent(item.job) ? urgent : normal).push(item);
+  const waiting = () => urgent.length + normal.length;
   let running = 0;
   let timers = 0;
   let idle: (() => void)[] = [];
   let stopped = false;
 
   const settle = () => {
-    if (running === 0 && waiting.length === 0 && timers === 0) {
+    if (running === 0 && waiting() === 0 && timers === 0) {
       for (const f of idle) f();
       idle = [];
     }
   };
 
   const pump = () => {
-    while (!stopped && running < opts.concurrency && waiting.length > 0) {
-      const item = waiting.shift() as { job: SendJob; attempt: number };
+    while (!stopped && running < opts.concurrency && waiting() > 0) {
+      const item = (urgent.shift() ?? normal.shift()) as Item;
       running++;
       handler(item.job)
         .catch((error) => {
@@ -44,7 +49,7 @@ export function createLocalQueue(
             timers++;
             setTimeout(() => {
               timers--;
-              waiting.push({ job: item.job, attempt: item.attempt + 1 });
+              push({ job: item.job, attempt: item.attempt + 1 });
               pump();
               settle();
             }, delay).unref();
@@ -65,7 +70,7 @@ export function createLocalQueue(
 
   const queue: JobQueue & { drain(): Promise<void>; stop(): void; size(): number } = {
     async enqueue(jobs) {
-      for (const job of jobs) waiting.push({ job, attempt: 0 });
+      for (const job of jobs) push({ job, attempt: 0 });
       pump();
     },
     /** Resolves when nothing is waiting, running or scheduled for retry. */
@@ -77,9 +82,10 @@ export function createLocalQueue(
     },
     stop() {
       stopped = true;
-      waiting.length = 0;
+      urgent.length = 0;
+      normal.length = 0;
     },
-    size: () => waiting.length + running + timers,
+    size: () => waiting() + running + timers,
   };
   return queue;
 }

@@ -198,7 +198,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       leaseMs: opts.leaseMs ?? 60_000,
       idKey: keys.idKey,
     };
-    const queue = createLocalQueue((job) => runJob({ ...funnelDeps, queue }, job), {
+    const queue = createLocalQueue((job) => runJob({ ...funnelDeps, queue, siteUrl }, job), {
       concurrency: opts.queue?.concurrency ?? 8,
       baseDelayMs: opts.queue?.baseDelayMs ?? 200,
       maxAttempts: opts.queue?.maxAttempts ?? 6,

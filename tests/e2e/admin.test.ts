@@ -36,6 +36,7 @@ describe("the owner in a real browser", () => {
     await page.fill("#email", OWNER);
     await page.click("button:has-text('Email me a sign-in link')");
     await page.waitForSelector("text=Check your inbox");
+    await stack.drain();
     const mail = await inbox(stack.inboxUrl, OWNER);
     await page.goto(linkIn(mail.at(-1)?.body.html ?? "", `${stack.siteUrl}/admin/login?t=`));
     await page.click("button:has-text('Sign in')");

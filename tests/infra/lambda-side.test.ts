@@ -168,7 +168,7 @@ describe("SQS job queue", () => {
       aws.messages
         .slice(-3)
         .map(parseJob)
-        .map((j) => j.sid)
+        .map((j) => ("sid" in j ? j.sid : j.kind))
         .sort(),
     ).toEqual(["sub100", "sub101", "sub102"]);
 

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LAMBDA_ENV } from "../../functions/aws/env";
 import { LEASE_MS } from "../../functions/aws/wiring";
 import { retryCeiling } from "../../functions/core/backoff";
+import { shareOf } from "../../functions/core/send-window";
 import type { Drip } from "../../infra/aws/constructs/drip";
 import { ensureTable } from "../../infra/local/table";
 import { testStack } from "./app";
@@ -337,15 +338,16 @@ describe("functions", () => {
       "SES_SENDERS",
       "SITE_URL",
     ];
+    // The web function never sends: no sender settings, only where its links point.
     expect(env("web")).toEqual(
       [
         "DEAD_LETTER_QUEUE_URL",
         "ID_KEY_SECRET_ARN",
         "ORIGIN_SECRET_ARN",
         "QUEUE_URL",
+        "SITE_URL",
         "TABLE_NAME",
         "TOKEN_KEY_SECRET_ARN",
-        ...sender,
       ].sort(),
     );
     expect(env("dispatch")).toEqual(["QUEUE_URL", "SEQUENCE_PAUSED", "SES_SENDERS", "TABLE_NAME"]);
@@ -467,9 +469,9 @@ describe("least privilege", () => {
     expect(secretsOf("dispatch")).toEqual([]);
   });
 
-  it("only web and send may send email: ses:SendEmail on the identity and the configuration set", () => {
+  it("only the send workers may send email: ses:SendEmail on the identity and the configuration set", () => {
     const identity = stack.node.findChild("Mail").node.findChild("Identity");
-    for (const name of ["web", "send"] as const) {
+    for (const name of ["send"] as const) {
       const ses = statementsOf(fnId(name)).filter((s) =>
         JSON.stringify(s.Action).includes("ses:Send"),
       );
@@ -480,13 +482,39 @@ describe("least privilege", () => {
       expect(resource).toContain(":configuration-set/");
       expect(resource).not.toContain("*");
     }
-    for (const name of ["dispatch", "feedback"] as const) {
+    // The web function queues every email (confirmations, owners' sign-in links and tests).
+    for (const name of ["web", "dispatch", "feedback"] as const) {
       expect(actionsOf(fnId(name)).filter((a) => a.startsWith("ses:Send"))).toEqual([]);
     }
   });
 
+  it("the send workers' whole shares add up to no more than the account's rate", () => {
+    const mapping = ofType("AWS::Lambda::EventSourceMapping").find(
+      ([, m]) =>
+        JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: fnId("send") }),
+    );
+    const scaling = mapping?.[1].Properties.ScalingConfig as { MaximumConcurrency?: number };
+    const workers = scaling?.MaximumConcurrency ?? 0;
+    expect(workers).toBe(2);
+    // The send function is only ever invoked by its queue: nothing else runs more workers.
+    expect(
+      ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) =>
+        JSON.stringify(m.Properties.FunctionName).includes(fnId("send")),
+      ),
+    ).toHaveLength(1);
+    // Each worker paces to a whole share of SES_SENDERS; dispatch sizes claims with the same.
+    const senders = Number(envOf("send").SES_SENDERS);
+    expect(senders).toBe(workers);
+    expect(Number(envOf("dispatch").SES_SENDERS)).toBe(workers);
+    for (const rate of [2, 3, 14, 15, 50, 51, 200, 1000]) {
+      expect(shareOf(rate, senders) * workers).toBeLessThanOrEqual(rate);
+      // ... and close to it: the rounding costs less than one send a second per worker.
+      expect(shareOf(rate, senders) * workers).toBeGreaterThan(rate - workers);
+    }
+  });
+
   it("senders and the dispatcher may read the account's send quota (GetAccount has no resource) and nothing else unscoped", () => {
-    for (const name of ["web", "send"] as const) {
+    for (const name of ["send"] as const) {
       const quota = statementsOf(fnId(name)).filter((s) =>
         JSON.stringify(s.Action).includes("GetAccount"),
       );
@@ -495,6 +523,7 @@ describe("least privilege", () => {
     // Dispatch reads it too, to claim no more than the senders can send within a lease.
     expect(actionsOf(fnId("dispatch"))).toContain("ses:GetAccount");
     expect(actionsOf(fnId("feedback"))).not.toContain("ses:GetAccount");
+    expect(actionsOf(fnId("web"))).not.toContain("ses:GetAccount");
   });
 
   it("no IAM wildcard outside the two acknowledged CDK-made policies and ses:GetAccount", () => {

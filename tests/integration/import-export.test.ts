@@ -25,6 +25,7 @@ async function signIn(): Promise<string> {
     headers: { ...origin(), "content-type": "application/x-www-form-urlencoded" },
     body: `email=${OWNER}`,
   });
+  await stack.drain();
   const mail = await inbox(stack.inboxUrl, OWNER);
   const t = new URL(
     linkIn(mail.at(-1)?.body.html ?? "", `${stack.siteUrl}/admin/login?t=`),

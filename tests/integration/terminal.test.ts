@@ -48,6 +48,7 @@ describe("what npm start prints", () => {
       headers: origin,
       body: "email=clara@yogaforhealthyhips.com",
     });
+    await stack.drain();
     const mail = await inbox(stack.inboxUrl, "clara@yogaforhealthyhips.com");
     const t = new URL(
       linkIn(mail.at(-1)?.body.html ?? "", `${stack.siteUrl}/admin/login?t=`),

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { type Bucket, type BucketRule, take } from "../../core/token-bucket";
+import { hashSecret } from "../../funnel/owner-mail";
 import { ownerAddresses } from "../../funnel/test-send";
 import { clientIp, type Env } from "../context";
 
@@ -11,20 +11,11 @@ export type AdminEnv = { Variables: Env["Variables"] & { owner: string } };
 
 export const SESSION_COOKIE = "hh_owner";
 export const SESSION_MS = 12 * 60 * 60_000;
-export const LOGIN_LINK_MS = 15 * 60_000;
+export { hashSecret, LOGIN_LINK_MS, newSecret } from "../../funnel/owner-mail";
 /** At most one login email per owner address per minute, whoever asks. */
 export const LOGIN_MAIL_GAP_MS = 60_000;
 /** Login requests per client address: a burst of 5, then one a minute. */
 export const LOGIN_RATE: BucketRule = { burst: 5, rate: 1 / 60 };
-
-/** A fresh secret for a login link or a session (256 bits), and the hash the table keeps. */
-export function newSecret(): { secret: string; hash: string } {
-  const secret = randomBytes(32).toString("base64url");
-  return { secret, hash: hashSecret(secret) };
-}
-
-export const hashSecret = (secret: string) =>
-  createHash("sha256").update(secret).digest("base64url");
 
 /** The public origin of the site: where links in owner emails point, and where POSTs come from. */
 export function siteOrigin(c: Context<AdminEnv>): string {

@@ -3,14 +3,14 @@ import { HTTPException } from "hono/http-exception";
 import { Hono } from "hono/tiny";
 import { applyImport, planImport } from "../../funnel/import";
 import { OWNER_ACTIONS, type OwnerAction, ownerAction } from "../../funnel/owner";
+import { ownerKey, signinJob } from "../../funnel/owner-mail";
 import { buildReport } from "../../funnel/report";
 import { sidFor } from "../../funnel/subscriptions";
-import { isOwner, sendTest, TestSendError, testableEmails } from "../../funnel/test-send";
+import { isOwner, TestSendError, testableEmails, testEmail } from "../../funnel/test-send";
 import {
   type AdminEnv,
   clearSession,
   hashSecret,
-  LOGIN_LINK_MS,
   LOGIN_MAIL_GAP_MS,
   loginRateLimit,
   newSecret,
@@ -19,11 +19,9 @@ import {
   SESSION_MS,
   sameOrigin,
   sessionSecret,
-  siteOrigin,
   startSession,
 } from "./auth";
 import { exportCsv } from "./export";
-import { loginEmail } from "./login-email";
 import {
   AdminMessage,
   ConfirmActionPage,
@@ -45,7 +43,7 @@ const FLASH: Record<string, string> = {
   resume: "Resumed: the next email goes out when it is due, paced with everyone else's.",
   unsubscribe: "Unsubscribed.",
   erase: "Erased: nothing about that person is stored any more.",
-  "test-sent": "Test sent to the address you signed in with.",
+  "test-sent": "Test on its way to the address you signed in with (paced with every other email).",
   "not-found": "No subscriber has that exact address.",
   unchanged: "Nothing changed: that action does not apply to this subscriber now.",
 };
@@ -88,17 +86,11 @@ export const adminRoutes = new Hono<AdminEnv>()
     // Anyone else gets the same page and no email.
     if (
       owner &&
-      (await deps.store.owners.allowLoginMail(
-        hashSecret(owner.toLowerCase()),
-        now,
-        LOGIN_MAIL_GAP_MS,
-      ))
+      (await deps.store.owners.allowLoginMail(ownerKey(owner), now, LOGIN_MAIL_GAP_MS))
     ) {
-      const { secret, hash } = newSecret();
-      await deps.store.owners.createLogin(hash, owner, now + LOGIN_LINK_MS);
-      const url = `${siteOrigin(c)}/admin/login?t=${secret}`;
-      await deps.mailer.send(await loginEmail(owner, brandOf(c), url));
-      deps.logger.info("owner sign-in link sent", {});
+      // Queued ahead of the drip; the send worker makes the link right before SES.
+      await deps.queue.enqueue([signinJob(owner)]);
+      deps.logger.info("owner sign-in link queued", {});
     }
     return c.html(LoginSentPage({ brand: brandOf(c) }));
   })
@@ -204,8 +196,12 @@ export const adminRoutes = new Hono<AdminEnv>()
   )
   .post("/test-send", requireOwner, limit, async (c) => {
     const deps = c.get("deps");
+    const owner = c.get("owner");
+    const email = field(await form(c), "email");
     try {
-      await sendTest(deps, field(await form(c), "email"), c.get("owner"), owners(c));
+      // Checked here (a clear answer at once), composed again by the send worker.
+      await testEmail(deps, email, owner, owners(c));
+      await deps.queue.enqueue([{ kind: "test", owner: ownerKey(owner), email }]);
     } catch (e) {
       if (!(e instanceof TestSendError)) throw e;
       return c.html(

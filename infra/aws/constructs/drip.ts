@@ -15,7 +15,8 @@ export const MAX_RECEIVE_COUNT = 5;
 /**
  * Send workers at once (SQS's least maximum concurrency). A fixed, known number: each paces
  * to a whole `MaxSendRate / SEND_MAX_CONCURRENCY` per second with an exact window, so together
- * they never exceed the account's rate. Confirmations travel the same queue and count too.
+ * they never exceed the account's rate. They are the only senders: confirmations, owners'
+ * sign-in links and tests travel the same queue and count too.
  */
 export const SEND_MAX_CONCURRENCY = 2;
 export const SEND_BATCH_SIZE = 10;

@@ -1,5 +1,5 @@
 import { html } from "hono/html";
-import type { OutgoingEmail } from "../../adapters/mailer";
+import type { OutgoingEmail } from "../adapters/mailer";
 
 /** The sign-in email: one link, what it does, and what to do if it was not you. */
 export async function loginEmail(to: string, brand: string, url: string): Promise<OutgoingEmail> {

@@ -139,7 +139,8 @@ export const configurationSet = (
 const CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 export const stackOutputs = (siteUrl = `https://${DISTRIBUTION}`): Record<string, string> => ({
   SiteUrl: siteUrl,
-  ApiUrl: "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/",
+  OriginSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:WebOriginSecret2E613EFE-Ab12Cd`,
+  DistributionId: "E2X4MPL3ABCDEF",
   TableName: "HealthyHips-prod-SubscribersTable4C7B2B8A-1UKQ2Z6W1X5YV",
   DistributionDomain: DISTRIBUTION,
   ConfigurationSetName: CONFIGURATION_SET,

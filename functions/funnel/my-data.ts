@@ -1,4 +1,5 @@
 import type { Course } from "../core/content";
+import { CLICKS_KEPT } from "../core/limits";
 import type { Consent, Status, Subscriber } from "../core/subscriber";
 
 /** A stored click, as the store returns it. */
@@ -95,6 +96,7 @@ export function readableExport(sub: Subscriber, clicks: Click[], course: Course,
       Email: subjectOf(f.id),
       When: readableTime(f.at),
     })),
+    "About the links you opened": `Only the latest ${CLICKS_KEPT} opens of each link are kept (yours and a mail scanner's apart); older ones are not stored.`,
     "Links you opened": clicks.map((c) => ({
       What: linkName(c.link),
       When: readableTime(c.at),

@@ -116,6 +116,7 @@ describe("the export a person downloads", () => {
   });
 
   it("tells a person's clicks from a scanner's", () => {
+    expect(data["About the links you opened"]).toMatch(/latest 5 opens of each link/);
     expect(data["Links you opened"]).toEqual([
       {
         What: 'Opened the "masterclass" link',

@@ -14,6 +14,8 @@ const SCOPED = new Set([
   "StageName",
   "PolicyName",
   "DisplayName",
+  // An HTTP header CloudFront adds to origin requests (the origin secret's), not a resource.
+  "HeaderName",
 ]);
 /** Pseudo parameters are the same for two stacks in one account and region. */
 const PSEUDO = /^AWS::/;

@@ -12,6 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const MEASURES: [string, () => Promise<{ measure: BenchMeasure }>][] = [
   ["bundles", () => import("./bench/bundles")],
   ["compose", () => import("./bench/compose")],
+  ["cold-start", () => import("./bench/cold-start")],
   ["signups", () => import("./bench/signups")],
   ["pacing", () => import("./bench/pacing")],
 ];

@@ -1,5 +1,10 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { once } from "./clients";
+import { readEnv } from "./env";
 import { SecretError } from "./errors";
+
+/** The Secrets Manager client of this instance (see ./clients.ts). */
+export const secretsClient = once(() => new SecretsManagerClient({}));
 
 /** Keys are HMAC keys: the stack generates 64 characters; fewer than 32 is a mistake. */
 const MIN_KEY_LENGTH = 32;
@@ -21,4 +26,14 @@ export async function readKey(
     );
   }
   return value;
+}
+
+/** The link-signing key, read once per cold start by the caller. */
+export function tokenKey(): Promise<string> {
+  return readKey(secretsClient(), readEnv(["TOKEN_KEY_SECRET_ARN"]).TOKEN_KEY_SECRET_ARN);
+}
+
+/** The subscriber-id key, read once per cold start by the caller. */
+export function idKey(): Promise<string> {
+  return readKey(secretsClient(), readEnv(["ID_KEY_SECRET_ARN"]).ID_KEY_SECRET_ARN);
 }

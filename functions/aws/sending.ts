@@ -11,21 +11,14 @@ import type { WorkerDeps } from "../funnel/worker";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
-import { secretsClient, sesClient } from "./clients";
 import { ORIGIN_SECRET_HEADER, readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
 import { originSecrets, previousValueWarning } from "./origin-secret";
 import { sesSendQuota } from "./quota";
-import {
-  clock,
-  deadLetterDepth,
-  idKey,
-  LEASE_MS,
-  originSecretArn,
-  sendQueue,
-  subscriberStore,
-  tokenKey,
-} from "./wiring";
+import { idKey, secretsClient, tokenKey } from "./secrets";
+import { sesClient } from "./ses";
+import { deadLetterDepth, sendQueue } from "./sqs";
+import { clock, LEASE_MS, originSecretArn, subscriberStore } from "./wiring";
 
 /**
  * The compiled course (content and emails rendered at build time) is copied next to the
@@ -80,16 +73,19 @@ async function sending(
   const { course, emails } = readCompiledCourse(courseFile());
   const { SITE_URL } = readEnv(["SITE_URL"]);
   const { logger } = createLogger();
-  const tokens = createTokens(parseKeyRing(await tokenKey()));
   const store = subscriberStore();
-  const sequences = await openSequences({ course, store, logger, dayMs: DAY_MS }, clock.now(), {
-    resume,
-  });
+  // Independent reads, so a cold start waits for the slowest of them rather than their sum.
+  const [key, sequences, sender] = await Promise.all([
+    tokenKey(),
+    openSequences({ course, store, logger, dayMs: DAY_MS }, clock.now(), { resume }),
+    mailer(logger),
+  ]);
+  const tokens = createTokens(parseKeyRing(key));
   const deps: DripDeps = {
     course,
     sequences,
     store,
-    mailer: await mailer(logger),
+    mailer: sender,
     composer: createComposer({ course, emails, siteUrl: SITE_URL, tokens }),
     queue,
     clock,

@@ -1,4 +1,4 @@
-import { dispatchDeps } from "../aws/wiring";
+import { dispatchDeps } from "../aws/dispatching";
 import { dispatch } from "../funnel/drip";
 
 const deps = dispatchDeps();

@@ -1,5 +1,5 @@
+import { feedbackDeps } from "../aws/feedback-deps";
 import { parseSesEvent, recordFeedback } from "../aws/ses-events";
-import { feedbackDeps } from "../aws/wiring";
 
 const deps = await feedbackDeps();
 

@@ -1,6 +1,6 @@
 import { sendBatch } from "../aws/send-batch";
 import { sendDeps } from "../aws/sending";
-import { sendRetries } from "../aws/wiring";
+import { sendRetries } from "../aws/sqs";
 import { runJob } from "../funnel/worker";
 
 const deps = await sendDeps();

@@ -22,6 +22,39 @@ export const BUDGET_KIB: Record<HandlerName, number> = {
   feedback: 60,
 };
 
+/**
+ * The AWS SDK packages each function calls, which the Lambda runtime provides: all a bundle may
+ * import from the SDK (an imported package is loaded at cold start even if nothing calls it),
+ * and the cold-start bench's baseline.
+ */
+export const SDK_PACKAGES: Record<HandlerName, readonly string[]> = {
+  web: [
+    "@aws-sdk/client-dynamodb",
+    "@aws-sdk/lib-dynamodb",
+    "@aws-sdk/client-sqs",
+    "@aws-sdk/client-secrets-manager",
+    "@aws-sdk/client-sesv2",
+  ],
+  send: [
+    "@aws-sdk/client-dynamodb",
+    "@aws-sdk/lib-dynamodb",
+    "@aws-sdk/client-sqs",
+    "@aws-sdk/client-secrets-manager",
+    "@aws-sdk/client-sesv2",
+  ],
+  dispatch: [
+    "@aws-sdk/client-dynamodb",
+    "@aws-sdk/lib-dynamodb",
+    "@aws-sdk/client-sqs",
+    "@aws-sdk/client-sesv2",
+  ],
+  feedback: [
+    "@aws-sdk/client-dynamodb",
+    "@aws-sdk/lib-dynamodb",
+    "@aws-sdk/client-secrets-manager",
+  ],
+};
+
 /** ESM bundles may pull CommonJS dependencies that call require. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire}from'module';const require=createRequire(import.meta.url);";
@@ -111,4 +144,13 @@ export function inputsOf(bundle: BuiltBundle): string[] {
   return Object.entries(out?.inputs ?? {})
     .filter(([, i]) => i.bytesInOutput > 0)
     .map(([f]) => f);
+}
+
+/** The packages the bundle imports at run time (left out of it: the AWS SDK), sorted. */
+export function externalImportsOf(bundle: BuiltBundle): string[] {
+  const out = Object.values(bundle.metafile.outputs)[0];
+  const names = (out?.imports ?? [])
+    .filter((i) => i.external && !i.path.startsWith("node:"))
+    .map((i) => i.path);
+  return [...new Set(names)].sort();
 }

@@ -4,8 +4,10 @@ import {
   type BuiltBundle,
   bundleHandler,
   duplicatePackages,
+  externalImportsOf,
   HANDLERS,
   inputsOf,
+  SDK_PACKAGES,
 } from "../../infra/aws/bundle-budget";
 
 /**
@@ -56,6 +58,11 @@ describe.each(HANDLERS)("the %s bundle", (name) => {
   it("carries no React, markdown or YAML parser, content loader, luxon or full zod", () => {
     const inputs = inputsOf(bundles.get(name) as BuiltBundle);
     expect(inputs.filter((f) => FORBIDDEN.some((re) => re.test(f)))).toEqual([]);
+  });
+
+  it("imports only the AWS SDK packages the function calls (each is loaded at cold start)", () => {
+    const imports = externalImportsOf(bundles.get(name) as BuiltBundle);
+    expect(imports.filter((p) => !SDK_PACKAGES[name].includes(p))).toEqual([]);
   });
 
   it("is built for production", () => {

@@ -1,0 +1,197 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createTokens } from "../../functions/core/tokens";
+import {
+  bundleHandler,
+  HANDLERS,
+  type HandlerName,
+  SDK_PACKAGES,
+} from "../../infra/aws/bundle-budget";
+import { ensureCourse, PROJECT_ROOT } from "../../infra/build/course";
+import { startDynalite, startSes } from "../../infra/local/emulators";
+import { ensureTable } from "../../infra/local/table";
+import { startAwsStandIn } from "../../tests/infra/aws-standin";
+import {
+  httpEvent,
+  sesAccount,
+  sesBounceEvent,
+  sqsEvent,
+  TEST_ORIGIN_SECRET,
+} from "../../tests/infra/events";
+import type { BenchMeasure, BenchRow } from "./row";
+
+/**
+ * Cold start of each Lambda bundle against the AWS SDK clients it uses, side by side: in fresh
+ * Node processes, the bundle's import plus its first request (web: the landing page and one
+ * signup through HTTP API v2 events; send: the queued confirmation of that signup as an SQS
+ * event; dispatch: one scheduler tick; feedback: a bounce of that address), against importing
+ * only the SDK packages the function calls. Requests go to dynalite, the SES emulator and the
+ * stand-in the bundle tests use for SQS and Secrets Manager, all on 127.0.0.1. Several
+ * repetitions, the two sides alternating, the median of each.
+ */
+
+const REPETITIONS = 5;
+const GOAL = 1.25;
+
+const CHILD = fileURLToPath(new URL("./cold-start-child.mjs", import.meta.url));
+const SITE = "https://bench.example";
+const TABLE = "hh-cold-start";
+const TOKEN_KEY = "t".repeat(64);
+const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-${name}`;
+const run = promisify(execFile);
+
+interface ChildResult {
+  importMs: number;
+  totalMs: number;
+  answers: unknown[];
+}
+
+/** One fresh `node` process running the child with `spec`. */
+async function child(
+  dir: string,
+  spec: object,
+  env: Record<string, string | undefined>,
+): Promise<ChildResult> {
+  const file = join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const { stdout } = await run(process.execPath, [CHILD, file], { env, cwd: PROJECT_ROOT });
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  return JSON.parse(line) as ChildResult;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export const measure: BenchMeasure = async () => {
+  const dir = join(PROJECT_ROOT, ".build", "cold-start");
+  rmSync(dir, { recursive: true, force: true });
+  await ensureCourse();
+  // Each bundle where the stack would put it: index.mjs, and course.json where it is read.
+  // Inside the project, so `@aws-sdk/*` resolves to the same packages for both sides.
+  const files = {} as Record<HandlerName, string>;
+  for (const name of HANDLERS) {
+    const out = join(dir, name);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "index.mjs"), (await bundleHandler(name)).code);
+    copyFileSync(join(PROJECT_ROOT, ".build", "course.json"), join(out, "course.json"));
+    files[name] = pathToFileURL(join(out, "index.mjs")).href;
+  }
+
+  process.env.AWS_SES_ACCOUNT = sesAccount(60);
+  const db = await startDynalite(0);
+  const ses = await startSes(0);
+  const aws = await startAwsStandIn(
+    { [ARN("token")]: TOKEN_KEY, [ARN("id")]: "i".repeat(64), [ARN("origin")]: TEST_ORIGIN_SECRET },
+    process.env.AWS_SES_ACCOUNT,
+  );
+  const dynamo = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    await ensureTable(dynamo, TABLE);
+    const queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
+    const env = {
+      PATH: process.env.PATH,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      TABLE_NAME: TABLE,
+      QUEUE_URL: queueUrl,
+      DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
+      SEQUENCE_PAUSED: "false",
+      TOKEN_KEY_SECRET_ARN: ARN("token"),
+      ID_KEY_SECRET_ARN: ARN("id"),
+      ORIGIN_SECRET_ARN: ARN("origin"),
+      SENDER_EMAIL: "hello@bench.example",
+      SENDER_NAME: "Bench",
+      CONFIGURATION_SET: "hh-bench",
+      SITE_URL: SITE,
+      SES_SENDERS: "2",
+      LOG_LEVEL: "ERROR",
+    };
+    const tokens = createTokens(TOKEN_KEY);
+    const runs = Object.fromEntries(
+      HANDLERS.map((n) => [n, { bundle: [] as ChildResult[], sdk: [] as number[] }]),
+    ) as Record<HandlerName, { bundle: ChildResult[]; sdk: number[] }>;
+
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      const email = `cold-${rep}-${Date.now()}@bench.example`;
+      // A form stamp as the landing page issues it, old enough to be taken for a person's.
+      const now = Date.now();
+      const stamp = tokens.sign({
+        purpose: "stamp",
+        sid: `bench${rep}`,
+        expiresAt: now + 86_400_000 - 5000,
+      });
+      const viewer = { "x-viewer-ip": `203.0.113.${10 + rep}` };
+      const before = aws.messages.length;
+      const events: Record<HandlerName, () => unknown[]> = {
+        web: () => [
+          httpEvent("GET", "/", { headers: viewer }),
+          httpEvent("POST", "/api/subscribe", {
+            body: JSON.stringify({ email, firstName: "Ana", tz: "Europe/London", stamp }),
+            contentType: "application/json",
+            headers: viewer,
+          }),
+        ],
+        send: () => [sqsEvent(aws.messages.slice(before))],
+        dispatch: () => [{}],
+        feedback: () => [sesBounceEvent(email, "Permanent")],
+      };
+      for (const name of HANDLERS) {
+        const bundleRun = () =>
+          child(dir, { bundle: files[name], events: events[name]() }, env).then((r) =>
+            runs[name].bundle.push(r),
+          );
+        const sdkRun = () =>
+          child(dir, { packages: SDK_PACKAGES[name] }, env).then((r) =>
+            runs[name].sdk.push(r.importMs),
+          );
+        // Alternate which side runs first, so neither always meets a warmer disk cache.
+        if (rep % 2) {
+          await sdkRun();
+          await bundleRun();
+        } else {
+          await bundleRun();
+          await sdkRun();
+        }
+      }
+    }
+
+    const rows: BenchRow[] = [];
+    for (const name of HANDLERS) {
+      const { bundle, sdk } = runs[name];
+      const project = median(bundle.map((r) => r.totalMs));
+      const baseline = median(sdk);
+      const answers = JSON.stringify(bundle[0]?.answers);
+      rows.push({
+        measure: `${name} cold start: import + first request (${answers}; import alone ${round(median(bundle.map((r) => r.importMs)))} ms) vs importing its SDK clients`,
+        project: round(project),
+        baseline: round(baseline),
+        ratio: round(project / baseline),
+        goal: `<= ${GOAL}x`,
+        met: project / baseline <= GOAL,
+        unit: "ms",
+      });
+    }
+    return rows;
+  } finally {
+    dynamo.destroy();
+    for (const server of [aws, ses, db]) await server.close();
+  }
+};

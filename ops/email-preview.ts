@@ -29,6 +29,8 @@ export function sampleValues(course: Course): (key: string) => string {
     if (key === "unsubscribeUrl") return `${site}/u?t=preview`;
     if (key === "manageUrl") return `${site}/manage?t=preview`;
     if (key === "privacyUrl") return `${site}/privacy`;
+    if (key === "exportUrl") return `${site}/manage/export?t=preview`;
+    if (key === "eraseUrl") return `${site}/manage/erase?t=preview`;
     const link = /^link:(.+)$/.exec(key)?.[1];
     if (link) return `${site}/c/${link}/preview`;
     throw new Error(`no sample value for {{${key}}}`);

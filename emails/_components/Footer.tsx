@@ -3,12 +3,14 @@ import { colors, sizes } from "../theme";
 import type { BrandProps } from "./types";
 
 /**
- * The one footer. Transactional mail (the confirmation) explains why it arrived and has no
- * unsubscribe link: nobody is on a list yet. Marketing mail carries the unsubscribe and
- * manage-your-data links. Both carry the sender's postal address.
+ * The one footer. Transactional mail explains why it arrived and has no unsubscribe link: the
+ * confirmation (nobody is on a list yet) and the links someone asked for on the data page
+ * (`requested`). Marketing mail carries the unsubscribe and manage-your-data links. All carry
+ * the sender's postal address.
  */
 export type FooterProps = { brand: BrandProps } & (
   | { kind: "transactional" }
+  | { kind: "requested" }
   | { kind: "marketing"; unsubscribeUrl: string; manageUrl: string }
 );
 
@@ -21,6 +23,11 @@ export function Footer(props: FooterProps) {
         <Text style={small}>
           You got this email because someone entered this address on the sign-up form at {site}. If
           that wasn't you, just ignore it and you won't hear from us again.
+        </Text>
+      ) : props.kind === "requested" ? (
+        <Text style={small}>
+          You got this email because someone asked for it on the "Your data" page at {site}, which
+          only a link from one of our emails to this address opens.
         </Text>
       ) : (
         <>

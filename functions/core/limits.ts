@@ -76,6 +76,12 @@ export const CONFIRM_THROTTLE: ThrottleRule = { gapMs: 10 * 60_000, perDay: 3 };
 /** "Here are your links again" for someone already subscribed who signs up again: once a day. */
 export const REMINDER_THROTTLE: ThrottleRule = { gapMs: DAY_MS, perDay: 1 };
 
+/**
+ * "Email me a link" from the manage page, per mailbox: one per 10 minutes, five a day. Its own
+ * throttle: signups of `a+x@` variants by a stranger must not use up the person's links.
+ */
+export const DATA_LINKS_THROTTLE: ThrottleRule = { gapMs: 10 * 60_000, perDay: 5 };
+
 export interface ThrottleState {
   lastAt: number;
   windowStart: number;

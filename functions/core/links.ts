@@ -16,6 +16,9 @@ export const LINK_TTL_MS = {
   erase: 3_600_000,
 } as const;
 
+/** {@link LINK_TTL_MS} of the emailed download and erase links, in words for emails and pages. */
+export const DATA_LINKS_LIFETIME = "one hour";
+
 /** Lifetimes format-v1 tokens were signed with, to tell when one was issued. */
 const V1_TTL_MS: Partial<Record<Purpose, number>> = {
   confirm: 7 * DAY_MS,

@@ -45,10 +45,21 @@ export interface TestSendJob {
 }
 
 /**
- * One unit of send work. Both kinds travel through the same queue and are paced by the same
- * senders, so confirmations count against the same SES rate as the drip.
+ * The fresh download and erase links subscriber `sid` asked for on their manage page, for the
+ * record of `generation` (the press already passed the throttle; the sender looks again).
  */
-export type SendJob = StepJob | ConfirmJob | SigninJob | TestSendJob;
+export interface DataLinksJob {
+  kind: "data-links";
+  sid: string;
+  generation: number;
+}
+
+/**
+ * One unit of send work. Every kind travels through the same queue and is paced by the same
+ * senders, so confirmations, requested links and owners' emails count against the same SES
+ * rate as the drip.
+ */
+export type SendJob = StepJob | ConfirmJob | DataLinksJob | SigninJob | TestSendJob;
 
 /** Where claimed work goes: SQS on AWS, an in-process queue locally. */
 export interface JobQueue {

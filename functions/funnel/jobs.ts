@@ -1,5 +1,12 @@
 import * as z from "zod/mini";
-import type { ConfirmJob, SendJob, SigninJob, StepJob, TestSendJob } from "../core/ports";
+import type {
+  ConfirmJob,
+  DataLinksJob,
+  SendJob,
+  SigninJob,
+  StepJob,
+  TestSendJob,
+} from "../core/ports";
 
 const sid = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
@@ -13,6 +20,12 @@ const StepJobSchema = z.strictObject({
 const ConfirmJobSchema = z.strictObject({
   kind: z.literal("confirm"),
   sid,
+});
+
+const DataLinksJobSchema = z.strictObject({
+  kind: z.literal("data-links"),
+  sid,
+  generation: z.number().check(z.int(), z.nonnegative()),
 });
 
 /** The hash of an owner's address (SHA-256, base64url). */
@@ -33,21 +46,25 @@ const TestSendJobSchema = z.strictObject({
 export const SendJobSchema = z.discriminatedUnion("kind", [
   StepJobSchema,
   ConfirmJobSchema,
+  DataLinksJobSchema,
   SigninJobSchema,
   TestSendJobSchema,
 ]);
 
 /**
  * Jobs a person is waiting for at a screen, a few at most (an owner's sign-in link or test,
- * each behind the owner's session or the one-a-minute sign-in mail gap): they go ahead of the
- * drip, so a backlog of lessons never holds up a 15-minute sign-in link.
+ * each behind the owner's session or the one-a-minute sign-in mail gap; a subscriber's data
+ * links, behind the mailbox's one-per-10-minutes throttle): they go ahead of the drip, so a
+ * backlog of lessons never holds up a link that works for minutes or an hour.
  */
-export const isUrgent = (job: SendJob): boolean => job.kind === "signin" || job.kind === "test";
+export const isUrgent = (job: SendJob): boolean =>
+  job.kind === "signin" || job.kind === "test" || job.kind === "data-links";
 
 // The schema and the port's types must describe the same jobs, both ways.
 type Parsed = z.infer<typeof SendJobSchema>;
 true satisfies Parsed extends SendJob ? (SendJob extends Parsed ? true : false) : false;
 true satisfies z.infer<typeof StepJobSchema> extends StepJob ? true : false;
 true satisfies z.infer<typeof ConfirmJobSchema> extends ConfirmJob ? true : false;
+true satisfies z.infer<typeof DataLinksJobSchema> extends DataLinksJob ? true : false;
 true satisfies z.infer<typeof SigninJobSchema> extends SigninJob ? true : false;
 true satisfies z.infer<typeof TestSendJobSchema> extends TestSendJob ? true : false;

@@ -1,5 +1,6 @@
 import type { SendJob } from "../core/ports";
 import { sendConfirmation } from "./confirmations";
+import { sendDataLinks } from "./data-links";
 import { type SendOutcome, sendJob } from "./drip";
 import { AccountRefusedError } from "./errors";
 import { type OwnerMailDeps, sendSigninLink, sendTestJob } from "./owner-mail";
@@ -12,6 +13,8 @@ function route(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {
   switch (job.kind) {
     case "confirm":
       return sendConfirmation(deps, job);
+    case "data-links":
+      return sendDataLinks(deps, job);
     case "signin":
       return sendSigninLink(deps, job);
     case "test":
@@ -23,7 +26,7 @@ function route(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {
 
 /**
  * The send worker's one entry: a job from the send queue, routed by its kind. Every kind goes
- * through the same sender, so confirmations, lessons and owners' emails share one SES rate
+ * through the same sender, so confirmations, requested links, lessons and owners' emails share one SES rate
  * budget and one halt.
  */
 export async function runJob(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {

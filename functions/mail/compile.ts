@@ -1,10 +1,14 @@
 import { createElement, type ReactElement } from "react";
 import type { BrandProps } from "../../emails/_components/types";
 import ConfirmEmail, { type ConfirmEmailProps } from "../../emails/confirm";
+import DataLinksEmail, {
+  DATA_LINKS_SUBJECT,
+  type DataLinksEmailProps,
+} from "../../emails/data-links";
 import LessonEmail, { type LessonEmailProps } from "../../emails/lesson";
 import WelcomeEmail, { type WelcomeEmailProps } from "../../emails/welcome";
 import { type Course, type EmailDoc, linkPlaceholderKey } from "../core/content";
-import type { CompiledEmail } from "./compiled";
+import { type CompiledEmail, DATA_LINKS_EMAIL } from "./compiled";
 import { placeholder, renderTemplate } from "./render";
 
 /**
@@ -26,7 +30,8 @@ export type Fill = (key: string) => string;
 export type EmailProps =
   | { template: "confirm"; props: ConfirmEmailProps }
   | { template: "welcome"; props: WelcomeEmailProps }
-  | { template: "lesson"; props: LessonEmailProps };
+  | { template: "lesson"; props: LessonEmailProps }
+  | { template: "data-links"; props: DataLinksEmailProps };
 
 /**
  * Each email of the course by id: its template and props, made on demand (a direct render
@@ -107,6 +112,11 @@ export function emailProps(course: Course, fill: Fill = placeholder) {
       },
     }));
   });
+  // Not a content document: the links a subscriber asks for on their data page.
+  out.set(DATA_LINKS_EMAIL, () => ({
+    template: "data-links",
+    props: { brand, exportUrl: fill("exportUrl"), eraseUrl: fill("eraseUrl") },
+  }));
   return out;
 }
 
@@ -119,14 +129,17 @@ export function elementOf(e: EmailProps): ReactElement {
       return createElement(WelcomeEmail, e.props);
     case "lesson":
       return createElement(LessonEmail, e.props);
+    case "data-links":
+      return createElement(DataLinksEmail, e.props);
   }
 }
 
 /** Each email of the course by id: its subject and how to make its React element. */
 export function emailElements(course: Course, fill: Fill = placeholder) {
-  const subjects = new Map(
-    [course.confirm, course.welcome, ...course.lessons].map((d) => [d.id, d.subject]),
-  );
+  const subjects = new Map([
+    ...[course.confirm, course.welcome, ...course.lessons].map((d) => [d.id, d.subject] as const),
+    [DATA_LINKS_EMAIL, DATA_LINKS_SUBJECT] as const,
+  ]);
   const elements = new Map<string, { element: () => ReactElement; subject: string }>();
   for (const [id, props] of emailProps(course, fill)) {
     elements.set(id, { subject: subjects.get(id) ?? "", element: () => elementOf(props()) });
@@ -135,7 +148,8 @@ export function emailElements(course: Course, fill: Fill = placeholder) {
 }
 
 /**
- * Renders every email of the course (confirmation, welcome, each lesson) once.
+ * Renders every email of the course (confirmation, welcome, each lesson) and the data-links
+ * email once.
  * @example const emails = await compileEmails(loadCourse("content")); emails.welcome.html;
  */
 export async function compileEmails(course: Course): Promise<Record<string, CompiledEmail>> {

@@ -13,6 +13,12 @@ import type { RenderedTemplate } from "./personalise";
 /** Bumped when the shape below changes, so an old build output is rebuilt, never misread. */
 export const COMPILED_FORMAT = 1;
 
+/**
+ * The id of the email with fresh download and erase links (emails/data-links.tsx), compiled
+ * beside the course's own. Content ids match `^[a-z0-9-]+$`, so no lesson can take this one.
+ */
+export const DATA_LINKS_EMAIL = "_data-links";
+
 /** One email: the rendered template and the content link ids it tracks (`{{link:<id>}}`). */
 export interface CompiledEmail extends RenderedTemplate {
   readonly links: readonly string[];
@@ -23,7 +29,7 @@ export interface CompiledCourse {
   /** A hash of everything the build read (content, templates, the compiler, the lock file). */
   inputs: string;
   course: Course;
-  /** By email id: the confirmation, the welcome and every lesson. */
+  /** By email id: the confirmation, the welcome, every lesson and {@link DATA_LINKS_EMAIL}. */
   emails: Record<string, CompiledEmail>;
 }
 
@@ -48,8 +54,11 @@ export function parseCompiledCourse(json: string): CompiledCourse {
     throw new CompiledCourseError(`the compiled course is not format ${COMPILED_FORMAT}`);
   }
   const { course } = data;
-  for (const doc of [course.confirm, course.welcome, ...course.lessons]) {
-    if (!data.emails[doc.id]) throw new CompiledCourseError(`no compiled email '${doc.id}'`);
+  for (const id of [course.confirm.id, course.welcome.id, ...course.lessons.map((l) => l.id)]) {
+    if (!data.emails[id]) throw new CompiledCourseError(`no compiled email '${id}'`);
+  }
+  if (!data.emails[DATA_LINKS_EMAIL]) {
+    throw new CompiledCourseError(`no compiled email '${DATA_LINKS_EMAIL}'`);
   }
   return data;
 }

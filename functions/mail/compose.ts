@@ -3,7 +3,7 @@ import type { Course } from "../core/content";
 import { generationOf, LINK_TTL_MS } from "../core/links";
 import type { Subscriber } from "../core/subscriber";
 import type { Tokens } from "../core/tokens";
-import type { CompiledEmail } from "./compiled";
+import { type CompiledEmail, DATA_LINKS_EMAIL } from "./compiled";
 import { type FillPlan, fillPlan, planFill, prefill } from "./personalise";
 
 interface Ready {
@@ -93,6 +93,24 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
   /** No visitor-typed text before they confirm: the greeting is not personalised. */
   const CONFIRM_NAMED = { firstName: "there" };
 
+  /**
+   * The data-links email's values: a fresh `export` and a fresh `erase` token, each good for
+   * one purpose, for this record's generation, for an hour from now.
+   */
+  const dataLinkValues = (sub: Subscriber, now: number): Record<string, string> => {
+    const sign = (purpose: "export" | "erase") =>
+      tokens.sign({
+        purpose,
+        sid: sub.sid,
+        generation: generationOf(sub),
+        expiresAt: now + LINK_TTL_MS[purpose],
+      });
+    return {
+      exportUrl: `${site}/manage/export?t=${sign("export")}`,
+      eraseUrl: `${site}/manage/erase?t=${sign("erase")}`,
+    };
+  };
+
   /** A marketing email of the sequence, with one-click unsubscribe headers. */
   function marketing(sub: Subscriber, id: string, now: number): OutgoingEmail & { id: string } {
     const c = templateOf(id);
@@ -115,6 +133,16 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
       return { to: sub.email, ...fillPlan(c.plan, confirmToken(sub, now), CONFIRM_NAMED) };
     },
 
+    /**
+     * The links asked for on the manage page: download and erase, an hour each (transactional:
+     * no list headers, no visitor-typed text). Its two links carry two tokens, so both are
+     * named values; no slot takes the plan's one token.
+     */
+    dataLinks(sub: Subscriber, now: number): OutgoingEmail {
+      const c = templateOf(DATA_LINKS_EMAIL);
+      return { to: sub.email, ...fillPlan(c.plan, "-", dataLinkValues(sub, now)) };
+    },
+
     /** A sequence email (welcome or lesson) by its id. */
     email: marketing,
 
@@ -123,6 +151,9 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
      * direct render for that recipient would be given, for checks that compare the two.
      */
     valuesFor(sub: Subscriber, id: string, now: number): Record<string, string> {
+      if (id === DATA_LINKS_EMAIL) {
+        return { ...dataLinkValues(sub, now), siteHost, privacyUrl: `${site}/privacy` };
+      }
       const c = templateOf(id);
       const confirm = id === course.confirm.id;
       const t = confirm ? confirmToken(sub, now) : emailToken(sub, id, now);

@@ -25,6 +25,7 @@ export const COURSE_FILE = join(PROJECT_ROOT, ".build", "course.json");
 const SOURCES = [
   "emails",
   "functions/core/content.ts",
+  "functions/core/links.ts",
   "functions/http/admin/style.ts",
   "functions/http/fonts.ts",
   "functions/http/pages/color.ts",

@@ -174,14 +174,15 @@ describe("fuzz: bad requests at every endpoint", () => {
     await fuzz(badQueryFor("email"), (q) => request(`/manage${q}`), pageRefusal);
   });
 
-  for (const action of ["export", "erase"]) {
+  for (const action of ["export", "erase", "links"]) {
     it(`POST /manage/${action}`, async () => {
       await fuzz(
         fc.tuple(badQueryFor("email"), anyBody, anyType),
         ([q, body, type]) =>
           request(`/manage/${action}${q}`, {
             method: "POST",
-            headers: type ? { "content-type": type } : {},
+            // From the site's own page, so the token itself is what gets refused.
+            headers: { origin: env.stack.siteUrl, ...(type ? { "content-type": type } : {}) },
             body,
           }),
         (res, text) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SIGNUP_RATE_LIMIT } from "../../functions/http/routes/subscribe";
 import { abuseStack, FORM_TYPE, personalDataIn } from "./abuse";
+import { inbox, linkIn } from "./inbox";
 
 const env = abuseStack();
 const {
@@ -32,8 +33,11 @@ describe("logs", () => {
     const { welcome } = await signUpAndConfirm(email, name);
     const links = linksOf(welcome);
     await request(pathOf(links.manage));
+    // The manage link's own token cannot download; fresh links by email can (below).
+    const own = { "content-type": FORM_TYPE, origin: env.stack.siteUrl };
     await request(pathOf(links.manage).replace("/manage?", "/manage/export?"), {
       method: "POST",
+      headers: own,
     });
     clock.advance(60_000);
     const click = await request(pathOf(links.tracked.masterclass as string));
@@ -53,11 +57,18 @@ describe("logs", () => {
     });
     expect((await subscriber(email))?.status).toBe("unsubscribed");
     expect((await signupJson({ email, firstName: name })).status).toBe(202);
-    await request(pathOf(links.manage).replace("/manage?", "/manage/erase?"), {
-      method: "POST",
-      headers: { "content-type": FORM_TYPE },
-      body: "confirm=yes",
-    });
+    const pressPath = pathOf(links.manage).replace("/manage?", "/manage/links?");
+    expect((await request(pressPath, { method: "POST", headers: own })).status).toBe(200);
+    await env.stack.drain();
+    const data = (await inbox(env.stack.inboxUrl, email)).find((m) =>
+      m.body.html.includes("/manage/erase?t="),
+    );
+    const exportUrl = linkIn(data?.body.html ?? "", `${env.stack.siteUrl}/manage/export?t=`);
+    const eraseUrl = linkIn(data?.body.html ?? "", `${env.stack.siteUrl}/manage/erase?t=`);
+    await request(pathOf(exportUrl));
+    expect((await request(pathOf(exportUrl), { method: "POST", headers: own })).status).toBe(200);
+    await request(pathOf(eraseUrl));
+    await request(pathOf(eraseUrl), { method: "POST", headers: own, body: "confirm=yes" });
     expect(await subscriber(email)).toBeUndefined();
 
     // Everything logged in this file, and anything printed to the console.

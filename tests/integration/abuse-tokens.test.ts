@@ -40,6 +40,8 @@ describe("tokens at the endpoints", () => {
     pendingSid = sidFor(env.stack.deps, email);
   });
 
+  const ownPage = () => ({ "content-type": FORM_TYPE, origin: env.stack.siteUrl });
+
   const ENDPOINTS = {
     confirm: (t: string): [string, RequestInit][] => [
       [`/confirm?t=${enc(t)}`, {}],
@@ -61,13 +63,14 @@ describe("tokens at the endpoints", () => {
       [`/c/masterclass/${enc(t)}`, { method: "HEAD" }],
       [`/c/${enc(t)}`, {}],
     ],
+    // Posts from the site's own page (Origin), so the token is what gets refused.
     manage: (t: string): [string, RequestInit][] => [
       [`/manage?t=${enc(t)}`, {}],
-      [`/manage/export?t=${enc(t)}`, { method: "POST" }],
-      [
-        `/manage/erase?t=${enc(t)}`,
-        { method: "POST", headers: { "content-type": FORM_TYPE }, body: "confirm=yes" },
-      ],
+      [`/manage/links?t=${enc(t)}`, { method: "POST", headers: ownPage() }],
+      [`/manage/export?t=${enc(t)}`, {}],
+      [`/manage/export?t=${enc(t)}`, { method: "POST", headers: ownPage() }],
+      [`/manage/erase?t=${enc(t)}`, {}],
+      [`/manage/erase?t=${enc(t)}`, { method: "POST", headers: ownPage(), body: "confirm=yes" }],
     ],
   };
   type Endpoint = keyof typeof ENDPOINTS;

@@ -9,6 +9,7 @@ import { emailElements } from "../../functions/mail/compile";
 import {
   type CompiledCourse,
   CompiledCourseError,
+  DATA_LINKS_EMAIL,
   parseCompiledCourse,
 } from "../../functions/mail/compiled";
 import { createComposer } from "../../functions/mail/compose";
@@ -37,11 +38,19 @@ const composer = () =>
 
 const ids = () => {
   const { confirm, welcome, lessons } = compiled.course;
-  return [confirm.id, welcome.id, ...lessons.map((l) => l.id)];
+  return [confirm.id, welcome.id, ...lessons.map((l) => l.id), DATA_LINKS_EMAIL];
 };
 
+/** What the composer sends for email `id`. */
+const send = (c: ReturnType<typeof composer>, sub: Subscriber, id: string) =>
+  id === compiled.course.confirm.id
+    ? c.confirmation(sub, NOW)
+    : id === DATA_LINKS_EMAIL
+      ? c.dataLinks(sub, NOW)
+      : c.email(sub, id, NOW);
+
 describe("the compiled course", () => {
-  it("has one email per content document, each with its subject and only known placeholders", () => {
+  it("has one email per content document and the data-links email, each with its subject and only known placeholders", () => {
     const { course, emails } = compiled;
     expect(Object.keys(emails).sort()).toEqual(ids().sort());
     const known = new Set([
@@ -53,6 +62,11 @@ describe("the compiled course", () => {
       "manageUrl",
       ...Object.keys(course.funnel.links).map((l) => `link:${l}`),
     ]);
+    const data = emails[DATA_LINKS_EMAIL];
+    for (const part of [data?.html ?? "", data?.text ?? ""]) {
+      const keys = [...part.matchAll(/\{\{([^{}]*)\}\}/g)].map((m) => m[1]);
+      expect(new Set(keys)).toEqual(new Set(["exportUrl", "eraseUrl", "siteHost", "privacyUrl"]));
+    }
     for (const doc of [course.confirm, course.welcome, ...course.lessons]) {
       const email = emails[doc.id];
       expect(email?.subject).toBe(doc.subject);
@@ -79,6 +93,9 @@ describe("the compiled course", () => {
     const missing = structuredClone(compiled);
     delete missing.emails[compiled.course.welcome.id];
     expect(() => parseCompiledCourse(JSON.stringify(missing))).toThrow(/no compiled email/);
+    const noDataLinks = structuredClone(compiled);
+    delete noDataLinks.emails[DATA_LINKS_EMAIL];
+    expect(() => parseCompiledCourse(JSON.stringify(noDataLinks))).toThrow(/no compiled email/);
     expect(() => parseCompiledCourse("{")).toThrow(CompiledCourseError);
   });
 });
@@ -125,8 +142,7 @@ describe("composing from the compiled course", () => {
       const c = composer();
       const sub = subscriber(firstName);
       for (const id of ids()) {
-        const sent =
-          id === compiled.course.confirm.id ? c.confirmation(sub, NOW) : c.email(sub, id, NOW);
+        const sent = send(c, sub, id);
         const expected = await direct(id, c.valuesFor(sub, id, NOW));
         expect(sent.html, id).toBe(expected.html);
         expect(sent.text, id).toBe(expected.text);
@@ -139,8 +155,7 @@ describe("composing from the compiled course", () => {
     const c = composer();
     for (const id of ids()) {
       const sub = subscriber("Ana");
-      const sent =
-        id === compiled.course.confirm.id ? c.confirmation(sub, NOW) : c.email(sub, id, NOW);
+      const sent = send(c, sub, id);
       for (const part of [sent.html, sent.text, sent.subject])
         expect(part).not.toMatch(/\{\{|\}\}/);
       expect(sent.text).toContain("hips.example");

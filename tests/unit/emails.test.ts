@@ -9,6 +9,7 @@ import ConfirmEmail, { type ConfirmEmailProps } from "../../emails/confirm";
 import LessonEmail, { type LessonEmailProps } from "../../emails/lesson";
 import { colors, textOn } from "../../emails/theme";
 import WelcomeEmail, { type WelcomeEmailProps } from "../../emails/welcome";
+import { DATA_LINKS_EMAIL } from "../../functions/mail/compiled";
 import { renderTemplate } from "../../functions/mail/render";
 import { ensureCourse } from "../../infra/build/course";
 import { writePreviews } from "../../ops/email-preview";
@@ -163,7 +164,7 @@ describe("the preview (npm run email)", () => {
     try {
       const files = writePreviews(course, dir);
       expect(files).toEqual(
-        [course.confirm, course.welcome, ...course.lessons].map(
+        [course.confirm, course.welcome, ...course.lessons, { id: DATA_LINKS_EMAIL }].map(
           (doc, i) => `${String(i).padStart(2, "0")}-${doc.id}.tsx`,
         ),
       );

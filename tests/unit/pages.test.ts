@@ -7,7 +7,11 @@ import {
   ConfirmedPage,
   ConfirmPage,
   ErasedPage,
+  ErasePage,
+  ExportPage,
+  FreshLinkNeededPage,
   LandingPage,
+  LinksSentPage,
   ManagePage,
   MasterclassPage,
   MessagePage,
@@ -116,6 +120,10 @@ function allPages(funnel: Funnel): [string, Rendered][] {
       }),
     ],
     ["erased", ErasedPage({ funnel })],
+    ["export", ExportPage({ funnel, token })],
+    ["erase", ErasePage({ funnel, token })],
+    ["fresh link", FreshLinkNeededPage({ funnel, token, action: "export" })],
+    ["links sent", LinksSentPage({ funnel, back: `/manage?t=${token}` })],
     ["message", MessagePage({ funnel, status: 410, title: "Link expired", message: "Sorry." })],
   ];
 }
@@ -356,7 +364,7 @@ describe("token pages", () => {
     );
   });
 
-  it("the manage page shows the summary and both forms, erase needing a tick", async () => {
+  it("the manage page shows the summary and the button that emails a link, and no export or erase form", async () => {
     const doc = await html(
       ManagePage({
         funnel: fixture,
@@ -374,10 +382,25 @@ describe("token pages", () => {
     expect(doc).toContain("<dd>ada+&lt;i&gt;@example.com</dd>");
     expect(doc).toContain("2 January 2026");
     expect(doc).toContain("<dd>The welcome email and 2 of 6 lessons</dd>");
-    expect(doc).toMatch(/action="\/manage\/export\?t=m\.sig"[\s\S]*?>Download my data</);
     expect(doc).toMatch(
-      /action="\/manage\/erase\?t=m\.sig"[\s\S]*?type="checkbox" name="confirm" value="yes" required=""[\s\S]*?>Erase me</,
+      /<form method="post" action="\/manage\/links\?t=m\.sig">\s*<button[^>]*>Email me a link</,
     );
+    expect(doc).not.toMatch(/action="\/manage\/(export|erase)/);
+    expect(doc).toContain("They work for one hour.");
+  });
+
+  it("the emailed links' pages: download is one button, erase needs a tick", async () => {
+    const exportDoc = await html(ExportPage({ funnel: fixture, token: "x.sig" }));
+    expect(exportDoc).toMatch(/action="\/manage\/export\?t=x\.sig"[\s\S]*?>Download my data</);
+    const eraseDoc = await html(ErasePage({ funnel: fixture, token: "e.sig" }));
+    expect(eraseDoc).toMatch(
+      /action="\/manage\/erase\?t=e\.sig"[\s\S]*?type="checkbox" name="confirm" value="yes" required=""[\s\S]*?>Erase me</,
+    );
+    const fresh = await html(
+      FreshLinkNeededPage({ funnel: fixture, token: "m.sig", action: "erase" }),
+    );
+    expect(fresh).toContain("To erase your data, use a fresh link");
+    expect(fresh).toMatch(/action="\/manage\/links\?t=m\.sig"[\s\S]*?>Email me a link</);
   });
 });
 

@@ -5,6 +5,7 @@ import { type Bucket, type BucketRule, take } from "../../core/token-bucket";
 import { hashSecret } from "../../funnel/owner-mail";
 import { ownerAddresses } from "../../funnel/test-send";
 import { clientIp, type Env } from "../context";
+import { fromOwnPage, siteOrigin } from "../origin";
 
 /** The admin area's request context: the app's collaborators plus the signed-in owner. */
 export type AdminEnv = { Variables: Env["Variables"] & { owner: string } };
@@ -17,11 +18,7 @@ export const LOGIN_MAIL_GAP_MS = 60_000;
 /** Login requests per client address: a burst of 5, then one a minute. */
 export const LOGIN_RATE: BucketRule = { burst: 5, rate: 1 / 60 };
 
-/** The public origin of the site: where links in owner emails point, and where POSTs come from. */
-export function siteOrigin(c: Context<AdminEnv>): string {
-  const deps = c.get("deps");
-  return new URL(deps.siteUrl ?? deps.course.funnel.siteUrl).origin;
-}
+export { siteOrigin };
 
 /** The owner addresses: `owners` in funnel.yaml (the one list, locally and on AWS). */
 export const owners = (c: Context<AdminEnv>) => ownerAddresses(c.get("deps").course.funnel);
@@ -51,9 +48,7 @@ export const sessionSecret = (c: Context<AdminEnv>) => getCookie(c, SESSION_COOK
  */
 export const sameOrigin: MiddlewareHandler<AdminEnv> = async (c, next) => {
   if (c.req.method !== "POST") return next();
-  const origin = c.req.header("origin");
-  const allowed = [siteOrigin(c), new URL(c.req.url).origin];
-  if (!origin || !allowed.includes(origin)) {
+  if (!fromOwnPage(c)) {
     throw new HTTPException(403, { message: "cross-origin request refused" });
   }
   return next();

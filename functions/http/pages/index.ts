@@ -4,8 +4,15 @@ export type { LandingPageProps } from "./landing";
 export { LandingPage } from "./landing";
 export type { LayoutProps } from "./layout";
 export { Layout } from "./layout";
-export type { ErasedPageProps, ManagePageProps, ManageSummary } from "./manage";
-export { ErasedPage, ManagePage } from "./manage";
+export type { DataAction, ErasedPageProps, ManagePageProps, ManageSummary } from "./manage";
+export {
+  ErasedPage,
+  ErasePage,
+  ExportPage,
+  FreshLinkNeededPage,
+  LinksSentPage,
+  ManagePage,
+} from "./manage";
 export type { MasterclassPageProps } from "./masterclass";
 export { MasterclassPage, PLAY_BEACON_PATH } from "./masterclass";
 export type { MessagePageProps } from "./message";

@@ -1,20 +1,28 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
+import { TokenError } from "../../core/errors";
 import { LINK_RATE } from "../../core/limits";
-import { linkFits, linkTarget } from "../../core/links";
+import { DATA_LINKS_LIFETIME, linkFits, linkTarget } from "../../core/links";
 import type { Purpose, TokenClaims } from "../../core/tokens";
+import { requestDataLinks } from "../../funnel/data-links";
 import { progressInWords } from "../../funnel/my-data";
 import { erase } from "../../funnel/owner";
 import { countClick, countWatch, day, emailOf } from "../../funnel/stats";
 import { confirm, exportData, unsubscribe } from "../../funnel/subscriptions";
 import { clientIp, type Env } from "../context";
+import { fromOwnPage } from "../origin";
 import {
   AlreadyConfirmedPage,
   ConfirmedPage,
   ConfirmPage,
+  type DataAction,
   ErasedPage,
+  ErasePage,
+  ExportPage,
+  FreshLinkNeededPage,
+  LinksSentPage,
   ManagePage,
   MasterclassPage,
   PLAY_BEACON_PATH,
@@ -41,6 +49,21 @@ function claimsOf(
     return c.get("deps").tokens.verify(token, purpose, c.get("deps").clock.now());
   } catch {
     return undefined;
+  }
+}
+
+/** Verifies the `t` query token for `purposes`; says why not when it is refused. */
+function linkOf(
+  c: Context<Env>,
+  purposes: readonly Purpose[],
+): { claims: TokenClaims } | { refused: "expired" | "invalid" } {
+  const token = c.req.query("t");
+  if (!token) return { refused: "invalid" };
+  try {
+    return { claims: c.get("deps").tokens.verify(token, purposes, c.get("deps").clock.now()) };
+  } catch (e) {
+    // "expired" is only said after the signature and the purpose held.
+    return { refused: e instanceof TokenError && e.message === "expired" ? "expired" : "invalid" };
   }
 }
 
@@ -82,6 +105,96 @@ const erasedLink = (c: Context<Env>) =>
     "This link no longer works",
     "The data this link belonged to has been erased. If you'd like the masterclass again, sign up on the home page.",
   );
+
+/**
+ * The pages whose forms post back with an Origin check: the referrer policy is relaxed to
+ * same-origin (the token in the address still never leaves the site), since with no-referrer
+ * Chromium posts forms with `Origin: null`.
+ */
+const ownFormPage = (c: Context<Env>) => c.header("Referrer-Policy", "same-origin");
+
+/** Posts that read or change a subscriber's data come from this site's own pages only. */
+const ownPagesOnly: MiddlewareHandler<Env> = async (c, next) => {
+  if (fromOwnPage(c)) return next();
+  privatePage(c);
+  return messagePage(
+    c,
+    403,
+    "Please use the button on our page",
+    "This request did not come from our own page, so nothing was done. Open the link from your email again and press the button there.",
+  );
+};
+
+/**
+ * "Email me a link" presses per client, shared by every instance: a burst of 5, then one a
+ * minute. Over it the page is the same and nothing is done (the mailbox's own throttle bounds
+ * the emails in any case).
+ */
+const linksLimit = sharedRateLimit("data-links", () => ({ burst: 5, intervalMs: 60_000 }), {
+  soft: true,
+});
+
+/** The emailed link's purposes, and the email links that can only ask for one. */
+const DATA_PURPOSES: readonly Purpose[] = ["export", "erase", ...MANAGE];
+
+/**
+ * An emailed download or erase link (`/manage/export`, `/manage/erase`): only a fresh token of
+ * that one purpose, for the record as it is now, within its hour. A GET shows the page; the
+ * page's POST downloads the file or, with the box ticked, erases (which ends every link of the
+ * record, this one included). An email's own link is answered with the button for a fresh one.
+ */
+async function dataLink(c: Context<Env>, action: DataAction) {
+  privatePage(c);
+  ownFormPage(c);
+  const deps = c.get("deps");
+  const { funnel } = deps.course;
+  const link = linkOf(c, DATA_PURPOSES);
+  if ("refused" in link) {
+    if (link.refused === "invalid") return badLink(c);
+    return messagePage(
+      c,
+      410,
+      "This link has expired",
+      `Links to download or erase your data work for ${DATA_LINKS_LIFETIME}. To get new ones, open "Manage your data" at the foot of any email from us and press "Email me a link".`,
+    );
+  }
+  const { claims } = link;
+  const sub = await deps.store.get(claims.sid);
+  if (!linkFits(claims, sub)) return erasedLink(c);
+  const token = c.req.query("t") as string;
+  if (MANAGE.includes(claims.purpose)) {
+    return c.html(FreshLinkNeededPage({ funnel, token, action }), 403);
+  }
+  if (claims.purpose !== action) {
+    return messagePage(
+      c,
+      403,
+      "This link is for something else",
+      `This link is for ${action === "export" ? "erasing" : "downloading"} your data. Use the other link in the same email.`,
+    );
+  }
+  if (c.req.method !== "POST") {
+    return c.html(
+      action === "export" ? ExportPage({ funnel, token }) : ErasePage({ funnel, token }),
+    );
+  }
+  if (action === "export") {
+    const data = await exportData(deps, claims);
+    if (!data) return erasedLink(c);
+    c.header("Content-Disposition", 'attachment; filename="my-data.json"');
+    return c.json(data);
+  }
+  const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  if (!body.confirm)
+    return messagePage(
+      c,
+      400,
+      "Nothing was erased",
+      "Tick the box to confirm, then press the button again.",
+    );
+  await erase(deps, claims.sid);
+  return c.html(ErasedPage({ funnel }));
+}
 
 const limit = bodyLimit({ maxSize: 4096, onError: (c) => c.text("request body too large", 413) });
 
@@ -249,11 +362,13 @@ export const linkRoutes = new Hono<Env>()
   })
   .get("/manage", async (c) => {
     privatePage(c);
+    ownFormPage(c);
     const deps = c.get("deps");
     const claims = claimsOf(c, MANAGE);
     if (!claims) return badLink(c);
     const sub = await deps.store.get(claims.sid);
     if (!linkFits(claims, sub)) return erasedLink(c);
+    const token = c.req.query("t") as string;
     const summary = {
       email: sub.email,
       firstName: sub.firstName,
@@ -261,30 +376,28 @@ export const linkRoutes = new Hono<Env>()
       since: sub.createdAt,
       progress: progressInWords(sub, deps.course),
     };
-    return c.html(
-      ManagePage({ funnel: deps.course.funnel, token: c.req.query("t") as string, summary }),
-    );
+    // An email's link also unsubscribes (a v1 manage link never did).
+    const subscribed = ["pending", "active", "completed"].includes(sub.status);
+    const unsubscribeHref =
+      subscribed && claims.purpose === "email" ? `/u?t=${encodeURIComponent(token)}` : undefined;
+    return c.html(ManagePage({ funnel: deps.course.funnel, token, summary, unsubscribeHref }));
   })
-  .post("/manage/export", limit, async (c) => {
+  // "Email me a link": the same answer whether or not an email goes out (throttled, or an
+  // address we do not mail), so the page tells nothing about the address.
+  .post("/manage/links", ownPagesOnly, linksLimit, limit, async (c) => {
     privatePage(c);
+    ownFormPage(c);
+    const deps = c.get("deps");
     const claims = claimsOf(c, MANAGE);
-    const data = claims && (await exportData(c.get("deps"), claims));
-    if (!claims || !data) return badLink(c);
-    c.header("Content-Disposition", 'attachment; filename="my-data.json"');
-    return c.json(data);
+    if (!claims) return badLink(c);
+    const sub = await deps.store.get(claims.sid);
+    if (!linkFits(claims, sub)) return erasedLink(c);
+    if (!c.get("limited")) await requestDataLinks(deps, sub);
+    const back = `/manage?t=${encodeURIComponent(c.req.query("t") as string)}`;
+    return c.html(LinksSentPage({ funnel: deps.course.funnel, back }));
   })
-  .post("/manage/erase", limit, async (c) => {
-    privatePage(c);
-    const claims = claimsOf(c, MANAGE);
-    if (!claims || !linkFits(claims, await c.get("deps").store.get(claims.sid))) return badLink(c);
-    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    if (!body.confirm)
-      return messagePage(
-        c,
-        400,
-        "Nothing was erased",
-        "Tick the box to confirm, then press the button again.",
-      );
-    await erase(c.get("deps"), claims.sid);
-    return c.html(ErasedPage({ funnel: c.get("deps").course.funnel }));
-  });
+  // The emailed links: a GET shows the page, its button's POST downloads or erases.
+  .get("/manage/export", (c) => dataLink(c, "export"))
+  .post("/manage/export", ownPagesOnly, limit, (c) => dataLink(c, "export"))
+  .get("/manage/erase", (c) => dataLink(c, "erase"))
+  .post("/manage/erase", ownPagesOnly, limit, (c) => dataLink(c, "erase"));

@@ -52,8 +52,8 @@ export function createRaces(o: RaceOptions) {
     queued: share(0.02),
     pacing: share(0.02),
     during: share(0.01),
-    slow: share(0.03),
-    stale: share(0.03),
+    slow: Math.max(10, Math.round(o.subscribers * 0.05)),
+    stale: Math.max(10, Math.round(o.subscribers * 0.05)),
   };
   /** At most this many of a kind hold a send worker at once (16 workers). */
   const live: Partial<Record<Race, number>> = { slow: 3, stale: 2 };

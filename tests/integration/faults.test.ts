@@ -432,6 +432,10 @@ describe("sending under injected faults, races, course edits and account refusal
         ["seconds", Number(seconds.toFixed(1)), ""],
       ];
       console.log(`\n${table(rows)}\n`);
+      // `FAULT_REPORT=<file>` keeps the table and the details of this run.
+      if (process.env.FAULT_REPORT) {
+        writeFileSync(process.env.FAULT_REPORT, `${table(rows)}\n\n${JSON.stringify(report)}\n`);
+      }
 
       expect(problems).toEqual([]);
       for (const kind of ["slow", "stale", "queued", "pacing", "during"] as const) {

@@ -17,9 +17,20 @@ const MEASURES: [string, () => Promise<{ measure: BenchMeasure }>][] = [
   ["pacing", () => import("./bench/pacing")],
 ];
 
+// `npm run bench -- signups drip` runs only those modules.
+const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = only.filter((n) => !MEASURES.some(([m]) => m === n));
+if (unknown.length) {
+  console.error(
+    `unknown bench modules: ${unknown.join(", ")}; known: ${MEASURES.map(([m]) => m).join(", ")}`,
+  );
+  process.exit(2);
+}
+
 const started = performance.now();
 const rows: (BenchRow & { module: string })[] = [];
 for (const [name, load] of MEASURES) {
+  if (only.length && !only.includes(name)) continue;
   try {
     const { measure } = await load();
     for (const row of await measure()) rows.push({ module: name, ...row });
@@ -46,6 +57,9 @@ const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] as number)
 console.log(line(header));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const c of cells) console.log(line(c));
+const notes = rows.filter((r) => r.note);
+if (notes.length) console.log("");
+for (const r of notes) console.log(`${r.measure}: ${r.note}`);
 console.log(
   `\n${rows.filter((r) => r.met).length} of ${rows.length} met, in ${seconds.toFixed(0)} s`,
 );

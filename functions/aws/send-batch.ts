@@ -24,6 +24,8 @@ export function sendBatch(
   run: (job: SendJob) => Promise<unknown>,
   backOff: BackOff,
   logger: Logger,
+  /** Runs after every batch, e.g. writes the counters the batch added up. */
+  after: () => Promise<void> = async () => {},
 ) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const alarming: string[] = [];
@@ -47,7 +49,13 @@ export function sendBatch(
         processInParallel: false,
         throwOnFullBatchFailure: false,
       },
-    );
+    ).finally(async () => {
+      // The batch's counts are written before the invocation ends (a frozen instance writes
+      // nothing); a failure here is logged, not a reason to send the batch again.
+      await after().catch((e) =>
+        logger.error("counters not written", { error: (e as Error)?.name ?? "error" }),
+      );
+    });
     if (alarming.length > 0) {
       logger.error("send batch failed", { errors: [...new Set(alarming)], count: alarming.length });
       throw new SendBatchError(

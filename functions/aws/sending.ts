@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { HTTPException } from "hono/http-exception";
 import { createMailer, mailbox } from "../adapters/mailer";
+import { createTally, talliedStore } from "../adapters/tally";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
@@ -131,9 +132,17 @@ export async function webDeps(): Promise<AppDeps> {
 
 /**
  * The send worker: render, send through SES, advance; confirmations under the mailbox
- * throttle; owners' sign-in links and tests.
+ * throttle; owners' sign-in links and tests. Its counters go through a tally that
+ * `flushCounts` writes once per batch.
  */
-export async function sendDeps(): Promise<WorkerDeps> {
+export async function sendDeps(): Promise<WorkerDeps & { flushCounts(): Promise<void> }> {
   const [{ deps }, key] = await Promise.all([sending(noQueue, true, mailer), idKey()]);
-  return { ...deps, idKey: key, siteUrl: readEnv(["SITE_URL"]).SITE_URL };
+  const tally = createTally(deps.store.counters);
+  return {
+    ...deps,
+    store: talliedStore(deps.store, tally),
+    idKey: key,
+    siteUrl: readEnv(["SITE_URL"]).SITE_URL,
+    flushCounts: () => tally.flush(),
+  };
 }

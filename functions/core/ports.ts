@@ -25,6 +25,8 @@ export interface StepJob {
 export interface ConfirmJob {
   kind: "confirm";
   sid: string;
+  /** Set by the signup that created the subscriber (epoch ms): the worker counts the signup. */
+  signedUpAt?: number;
 }
 
 /**

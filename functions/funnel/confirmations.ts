@@ -4,6 +4,7 @@ import { CONFIRM_THROTTLE, REMINDER_THROTTLE } from "../core/limits";
 import type { ConfirmJob } from "../core/ports";
 import { awaitsConfirmation } from "../core/transitions";
 import type { DripDeps, SendOutcome } from "./drip";
+import { countSignup } from "./stats";
 
 export interface ConfirmationDeps extends DripDeps {
   /** Keys the hash the mailbox throttle is stored under (the subscriber-id key). */
@@ -66,6 +67,9 @@ export async function sendConfirmation(
     await taken?.release();
     throw error;
   }
+  // The signup that queued this job is counted once the job is done, sent or not (a job that
+  // throws is retried and counted then).
+  if (job.signedUpAt) await countSignup(deps.store, job.signedUpAt);
   if (out.kind === "skipped") return "skipped";
   if (out.kind === "refused") {
     deps.logger.warn("recipient refused the email", { message: kind, reason: out.reason });

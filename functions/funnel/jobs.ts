@@ -20,6 +20,7 @@ const StepJobSchema = z.strictObject({
 const ConfirmJobSchema = z.strictObject({
   kind: z.literal("confirm"),
   sid,
+  signedUpAt: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 const DataLinksJobSchema = z.strictObject({

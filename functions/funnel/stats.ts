@@ -38,6 +38,18 @@ export async function countTransition(
   await Promise.all(work);
 }
 
+/**
+ * A new subscriber: one more signup that day, one more pending. The send worker counts it
+ * from the confirmation job the signup queued (`signedUpAt`), so the visitor never waits on
+ * a counter.
+ */
+export async function countSignup(store: CountingStore, at: number): Promise<void> {
+  await Promise.all([
+    store.counters.add("state", { pending: 1 }),
+    store.count(day(at), { signups: 1 }),
+  ]);
+}
+
 /** Adds to one email's counters (sent, clicks, unsubscribes, bounces, complaints, rejects). */
 export function countEmail(store: CountingStore, emailId: string | undefined, counts: Counts) {
   return emailId ? store.counters.add(`email:${emailId}`, counts) : Promise.resolve();

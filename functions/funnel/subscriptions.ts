@@ -7,7 +7,7 @@ import { type Decision, onConfirm, onFeedback, onSignup, onUnsubscribe } from ".
 import { type DripDeps, kick } from "./drip";
 import { readableExport } from "./my-data";
 import { nextFor } from "./sequences";
-import { countEmail, countTransition, day, emailOf } from "./stats";
+import { countEmail, countSignup, countTransition, day, emailOf } from "./stats";
 
 export interface FunnelDeps extends DripDeps {
   /** Key of the subscriber-id hash; never rotated. */
@@ -82,8 +82,8 @@ export function sidFor(deps: Pick<FunnelDeps, "idKey">, email: string): string {
 
 /**
  * A signup. The common case, a new address, is one conditional put of the pending subscriber
- * and a queued confirmation job: nothing is read, no shared item is written, nothing is sent
- * while the visitor waits. Only when the put finds the address known does it read and decide.
+ * and a queued confirmation job: nothing is read, no counter is written (the job carries the
+ * signup to the send worker, which counts it), nothing is sent while the visitor waits. Only when the put finds the address known does it read and decide.
  * Every known address also queues a job (a confirmation, or a reminder for someone already
  * subscribed), so the answer and the work are alike whatever the address's state; the send
  * worker's throttles decide what goes out.
@@ -104,11 +104,10 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
   const fresh = onSignup(undefined, input(now), now);
   let outcome: string;
   let queue = true;
+  let signedUpAt: number | undefined;
   if (fresh.kind === "create" && (await deps.store.create(fresh.item))) {
-    await Promise.all([
-      countTransition(deps.store, undefined, fresh.item, now),
-      deps.store.count(day(now), { signups: 1 }),
-    ]);
+    // Counted by the send worker with the job it queues, off the visitor's wait.
+    signedUpAt = now;
     outcome = "new";
   } else {
     try {
@@ -127,7 +126,15 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
       outcome = "contended";
     }
   }
-  if (queue) await deps.queue.enqueue([{ kind: "confirm", sid }]);
+  if (queue) {
+    try {
+      await deps.queue.enqueue([{ kind: "confirm", sid, ...(signedUpAt ? { signedUpAt } : {}) }]);
+    } catch (e) {
+      // The subscriber exists but no job carries its count: count it here, then fail.
+      if (signedUpAt) await countSignup(deps.store, signedUpAt);
+      throw e;
+    }
+  }
   deps.logger.info("signup", { outcome });
   return { sid, queued: queue };
 }

@@ -10,4 +10,9 @@ const deps = await sendDeps();
  * are reported back so SQS retries only them, after a jittered backoff (or until a halt ends);
  * an account-level SES refusal or a real error also fails the invocation (the errors alarm).
  */
-export const handler = sendBatch((job) => runJob(deps, job), sendRetries(deps.logger), deps.logger);
+export const handler = sendBatch(
+  (job) => runJob(deps, job),
+  sendRetries(deps.logger),
+  deps.logger,
+  deps.flushCounts,
+);

@@ -9,6 +9,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { type Context, Hono } from "hono";
 import { createMailer, mailbox } from "../../functions/adapters/mailer";
 import { createStore } from "../../functions/adapters/store";
+import { createTally, talliedStore } from "../../functions/adapters/tally";
 import type { BreakerRule } from "../../functions/core/breaker";
 import { claimBudget } from "../../functions/core/claims";
 import type { Course } from "../../functions/core/content";
@@ -198,12 +199,24 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       leaseMs: opts.leaseMs ?? 60_000,
       idKey: keys.idKey,
     };
-    const queue = createLocalQueue((job) => runJob({ ...funnelDeps, queue, siteUrl }, job), {
-      concurrency: opts.queue?.concurrency ?? 8,
-      baseDelayMs: opts.queue?.baseDelayMs ?? 200,
-      maxAttempts: opts.queue?.maxAttempts ?? 6,
-      logger,
-    });
+    // The send workers count through one tally, written once a second and whenever the queue
+    // drains: a burst of sends costs a few counter writes, not three per email (as on AWS,
+    // where the send function writes its tally once per batch).
+    const tally = createTally(store.counters);
+    const workerStore = talliedStore(store, tally);
+    const flushCounts = () =>
+      tally
+        .flush()
+        .catch((e) => logger.error("counters not written", { error: (e as Error).name }));
+    const queue = createLocalQueue(
+      (job) => runJob({ ...funnelDeps, store: workerStore, queue, siteUrl }, job),
+      {
+        concurrency: opts.queue?.concurrency ?? 8,
+        baseDelayMs: opts.queue?.baseDelayMs ?? 200,
+        maxAttempts: opts.queue?.maxAttempts ?? 6,
+        logger,
+      },
+    );
     let guide: Promise<Uint8Array> | undefined;
     let guideData = loadGuide(contentDir);
     const deps: AppDeps = {
@@ -258,9 +271,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           backlog: queue.size(),
         }),
     });
+    const drain = async () => {
+      await queue.drain();
+      await flushCounts();
+    };
+    const counting = setInterval(flushCounts, 1000);
+    counting.unref();
     const tick = async () => {
       const result = await dispatch(dispatchDeps(), clock.now());
-      await queue.drain();
+      await drain();
       return result;
     };
     if (opts.scheduler) {
@@ -320,9 +339,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       tick,
       dispatch: () => dispatch(dispatchDeps(), clock.now()),
       queueSize: () => queue.size(),
-      drain: () => queue.drain(),
+      drain,
       async stop() {
         if (timer) clearInterval(timer);
+        clearInterval(counting);
+        await flushCounts();
         if (opts.dataDir) removeStackFile(opts.dataDir);
         queue.stop();
         const closed = new Promise<void>((r) => httpServer.close(() => r()));

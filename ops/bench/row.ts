@@ -12,6 +12,8 @@ export interface BenchRow {
   goal: string;
   met: boolean;
   unit?: string;
+  /** What the figure is made of, printed under the table (e.g. requests by kind). */
+  note?: string;
 }
 
 /** A bench module: measures something and returns its rows. */

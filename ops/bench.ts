@@ -14,6 +14,8 @@ const MEASURES: [string, () => Promise<{ measure: BenchMeasure }>][] = [
   ["compose", () => import("./bench/compose")],
   ["cold-start", () => import("./bench/cold-start")],
   ["signups", () => import("./bench/signups")],
+  // The 2,000-subscriber sequence, and the AWS cost computed from its counts.
+  ["drip", () => import("./bench/drip")],
   ["pacing", () => import("./bench/pacing")],
 ];
 

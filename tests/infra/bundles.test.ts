@@ -251,7 +251,8 @@ describe("the bundles as deployed", () => {
     expect(res.statusCode).toBe(202);
     expect(await inbox(ses.endpoint, "ana@example.com")).toHaveLength(0);
     expect(jobsSince(before).map((j) => JSON.parse(j))).toEqual([
-      { kind: "confirm", sid: sidOf("ana@example.com") },
+      // The signup is counted by the send function, from the time the job carries.
+      { kind: "confirm", sid: sidOf("ana@example.com"), signedUpAt: expect.any(Number) },
     ]);
     await deliver(before);
     const [confirmation, ...others] = await inbox(ses.endpoint, "ana@example.com");
@@ -264,6 +265,10 @@ describe("the bundles as deployed", () => {
     const sub = await store.get(sidOf("ana@example.com"));
     expect(sub?.status).toBe("pending");
     expect(sub?.consent.ip).toBe("203.0.113.7");
+    // The send function wrote the signup's counts before its invocation ended.
+    const counted = await store.counters.read(["all", "state"]);
+    expect(counted.get("all")?.signups).toBe(1);
+    expect(counted.get("state")?.pending).toBe(1);
   });
 
   it("web: a plain form post (base64 body, as API Gateway may pass it) redirects to the thanks page", async () => {

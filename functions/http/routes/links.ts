@@ -106,13 +106,6 @@ const erasedLink = (c: Context<Env>) =>
     "The data this link belonged to has been erased. If you'd like the masterclass again, sign up on the home page.",
   );
 
-/**
- * The pages whose forms post back with an Origin check: the referrer policy is relaxed to
- * same-origin (the token in the address still never leaves the site), since with no-referrer
- * Chromium posts forms with `Origin: null`.
- */
-const ownFormPage = (c: Context<Env>) => c.header("Referrer-Policy", "same-origin");
-
 /** Posts that read or change a subscriber's data come from this site's own pages only. */
 const ownPagesOnly: MiddlewareHandler<Env> = async (c, next) => {
   if (fromOwnPage(c)) return next();
@@ -145,7 +138,6 @@ const DATA_PURPOSES: readonly Purpose[] = ["export", "erase", ...MANAGE];
  */
 async function dataLink(c: Context<Env>, action: DataAction) {
   privatePage(c);
-  ownFormPage(c);
   const deps = c.get("deps");
   const { funnel } = deps.course;
   const link = linkOf(c, DATA_PURPOSES);
@@ -362,7 +354,6 @@ export const linkRoutes = new Hono<Env>()
   })
   .get("/manage", async (c) => {
     privatePage(c);
-    ownFormPage(c);
     const deps = c.get("deps");
     const claims = claimsOf(c, MANAGE);
     if (!claims) return badLink(c);
@@ -386,7 +377,6 @@ export const linkRoutes = new Hono<Env>()
   // address we do not mail), so the page tells nothing about the address.
   .post("/manage/links", ownPagesOnly, linksLimit, limit, async (c) => {
     privatePage(c);
-    ownFormPage(c);
     const deps = c.get("deps");
     const claims = claimsOf(c, MANAGE);
     if (!claims) return badLink(c);

@@ -4,7 +4,7 @@ import { createLogger } from "./logger";
 import { queueBacklog } from "./queue";
 import { sesSendQuota } from "./quota";
 import { sesClient } from "./ses";
-import { sendQueue, sqsClient } from "./sqs";
+import { claimQueue, sqsClient } from "./sqs";
 import { clock, LEASE_MS, subscriberStore } from "./wiring";
 
 /**
@@ -33,7 +33,7 @@ export function dispatchDeps() {
   };
   return {
     store: subscriberStore(),
-    queue: sendQueue(),
+    queue: claimQueue(),
     leaseMs: LEASE_MS,
     clock,
     logger,

@@ -10,6 +10,8 @@ const nonEmpty = z.string().check(z.minLength(1));
 export const LAMBDA_ENV = {
   TABLE_NAME: nonEmpty,
   QUEUE_URL: z.url(),
+  /** The small queue of urgent jobs (owners' sign-in links, tests), drained ahead of the drip. */
+  URGENT_QUEUE_URL: z.url(),
   TOKEN_KEY_SECRET_ARN: nonEmpty,
   ID_KEY_SECRET_ARN: nonEmpty,
   /** The value CloudFront adds to every request to the API (web only). */

@@ -1,13 +1,15 @@
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { RETRY_MAX_S, retryDelaySeconds } from "../core/backoff";
 import type { JobQueue, Logger, SendJob } from "../core/ports";
-import { SendJobSchema } from "../funnel/jobs";
+import { isUrgent, SendJobSchema } from "../funnel/jobs";
 import { QueueError } from "./errors";
 
 /** SQS takes at most 10 messages per SendMessageBatch. */
@@ -15,30 +17,92 @@ const BATCH = 10;
 const ATTEMPTS = 3;
 
 /**
- * The send queue on AWS: claimed jobs go to SQS in batches of ten, each validated with the
- * schema the send Lambda parses them with. Entries SQS refuses are retried twice; after that
- * the call throws and the claims simply fall due again when their lease runs out.
+ * The send queue on AWS: jobs go to SQS in batches of ten, each validated with the schema the
+ * send Lambda parses them with. Entries SQS refuses are retried twice; after that the call
+ * throws and the claims simply fall due again when their lease runs out. With `urgentUrl`,
+ * urgent jobs (owners' sign-in links, tests) go to that small queue instead, followed by a
+ * wake job on the send queue, so a send worker drains them first (see {@link drainUrgent}).
  * @example await createSqsQueue(sqsClient(), env.QUEUE_URL).enqueue([{ kind: "step", sid, email, lease }]);
  */
-export function createSqsQueue(sqs: Pick<SQSClient, "send">, queueUrl: string): JobQueue {
+export function createSqsQueue(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  urgentUrl?: string,
+): JobQueue {
+  const put = async (url: string, jobs: SendJob[]) => {
+    for (let i = 0; i < jobs.length; i += BATCH) {
+      const chunk = jobs.slice(i, i + BATCH).map((job) => SendJobSchema.parse(job));
+      let entries = chunk.map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) }));
+      for (let attempt = 0; entries.length > 0 && attempt < ATTEMPTS; attempt++) {
+        const out = await sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),
+        );
+        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        entries = entries.filter((e) => failed.has(e.Id));
+      }
+      if (entries.length > 0) {
+        throw new QueueError(`SQS refused ${entries.length} of ${chunk.length} send jobs`);
+      }
+    }
+  };
   return {
     async enqueue(jobs) {
-      for (let i = 0; i < jobs.length; i += BATCH) {
-        const chunk = jobs.slice(i, i + BATCH).map((job) => SendJobSchema.parse(job));
-        let entries = chunk.map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) }));
-        for (let attempt = 0; entries.length > 0 && attempt < ATTEMPTS; attempt++) {
-          const out = await sqs.send(
-            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
-          );
-          const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-          entries = entries.filter((e) => failed.has(e.Id));
-        }
-        if (entries.length > 0) {
-          throw new QueueError(`SQS refused ${entries.length} of ${chunk.length} send jobs`);
-        }
+      const urgent = urgentUrl ? jobs.filter(isUrgent) : [];
+      if (urgent.length > 0 && urgentUrl) {
+        await put(urgentUrl, urgent);
+        await put(queueUrl, [...jobs.filter((j) => !isUrgent(j)), { kind: "wake" }]);
+      } else {
+        await put(queueUrl, jobs);
       }
     },
   };
+}
+
+/** Urgent jobs one drain takes at most (one ReceiveMessage): the drip batch waits for them. */
+const URGENT_BATCH = 10;
+
+/**
+ * Runs the urgent jobs waiting in `urgentUrl` (at most ten, without waiting for more) through
+ * `run`, and deletes those that succeeded; a failed one becomes visible again after the urgent
+ * queue's visibility timeout and is retried by a later drain (or parked in the dead-letter
+ * queue). Never throws: the drip batch that follows must run whatever happens here.
+ * @example await drainUrgent(sqsClient(), env.URGENT_QUEUE_URL, (job) => runJob(deps, job), logger);
+ */
+export async function drainUrgent(
+  sqs: Pick<SQSClient, "send">,
+  urgentUrl: string,
+  run: (job: SendJob) => Promise<unknown>,
+  logger: Logger,
+): Promise<number> {
+  try {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: urgentUrl,
+        MaxNumberOfMessages: URGENT_BATCH,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    const done: { Id: string; ReceiptHandle: string }[] = [];
+    await Promise.all(
+      (out.Messages ?? []).map(async (m, i) => {
+        try {
+          await run(parseJob(m.Body ?? ""));
+          if (m.ReceiptHandle) done.push({ Id: String(i), ReceiptHandle: m.ReceiptHandle });
+        } catch (e) {
+          logger.warn("urgent send job failed; it is retried", {
+            error: (e as Error)?.name ?? "error",
+          });
+        }
+      }),
+    );
+    if (done.length > 0) {
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: urgentUrl, Entries: done }));
+    }
+    return done.length;
+  } catch (e) {
+    logger.warn("could not drain the urgent queue", { error: (e as Error)?.name ?? "error" });
+    return 0;
+  }
 }
 
 /** A send job from an SQS message body; throws (zod or JSON) on anything else. */

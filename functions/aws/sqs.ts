@@ -1,15 +1,31 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { JobQueue, Logger } from "../core/ports";
+import type { JobQueue, Logger, SendJob } from "../core/ports";
 import { once } from "./clients";
 import { readEnv } from "./env";
-import { createSqsQueue, queueBacklog, retryBackoff } from "./queue";
+import { createSqsQueue, drainUrgent, queueBacklog, retryBackoff } from "./queue";
 
 /** The SQS client of this instance (see ./clients.ts for why it has a module of its own). */
 export const sqsClient = once(() => new SQSClient({}));
 
-/** The send queue, which the web and dispatch functions fill. */
+/** The send queue of the web function: urgent jobs (sign-in links, tests) in their own lane. */
 export function sendQueue(): JobQueue {
+  const { QUEUE_URL, URGENT_QUEUE_URL } = readEnv(["QUEUE_URL", "URGENT_QUEUE_URL"]);
+  return createSqsQueue(sqsClient(), QUEUE_URL, URGENT_QUEUE_URL);
+}
+
+/** The send queue of the dispatcher, which only enqueues claimed lessons. */
+export function claimQueue(): JobQueue {
   return createSqsQueue(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL);
+}
+
+/**
+ * Before each batch, the send worker runs the urgent jobs waiting (at most ten): a sign-in
+ * link waits for one batch of lessons at most, never for the backlog.
+ */
+export function urgentDrain(logger: Logger) {
+  const { URGENT_QUEUE_URL } = readEnv(["URGENT_QUEUE_URL"]);
+  return (run: (job: SendJob) => Promise<unknown>) =>
+    drainUrgent(sqsClient(), URGENT_QUEUE_URL, run, logger);
 }
 
 /** Messages waiting in the send queue's dead-letter queue (the owner's dashboard shows it). */

@@ -57,11 +57,19 @@ export interface DataLinksJob {
 }
 
 /**
+ * Nothing to send: on AWS it follows urgent jobs onto the send queue, so that a send worker
+ * wakes and drains the urgent queue even when no lessons are waiting.
+ */
+export interface WakeJob {
+  kind: "wake";
+}
+
+/**
  * One unit of send work. Every kind travels through the same queue and is paced by the same
  * senders, so confirmations, requested links and owners' emails count against the same SES
  * rate as the drip.
  */
-export type SendJob = StepJob | ConfirmJob | DataLinksJob | SigninJob | TestSendJob;
+export type SendJob = StepJob | ConfirmJob | DataLinksJob | SigninJob | TestSendJob | WakeJob;
 
 /** Where claimed work goes: SQS on AWS, an in-process queue locally. */
 export interface JobQueue {

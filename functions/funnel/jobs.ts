@@ -6,6 +6,7 @@ import type {
   SigninJob,
   StepJob,
   TestSendJob,
+  WakeJob,
 } from "../core/ports";
 
 const sid = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
@@ -40,6 +41,8 @@ const TestSendJobSchema = z.strictObject({
   email: z.string().check(z.regex(/^[a-z0-9-]{1,100}$/)),
 });
 
+const WakeJobSchema = z.strictObject({ kind: z.literal("wake") });
+
 /**
  * A send job as it travels through the queue: the producer (dispatch, signup) validates with
  * it before enqueueing and the consumer (the send worker) parses every message with it.
@@ -50,6 +53,7 @@ export const SendJobSchema = z.discriminatedUnion("kind", [
   DataLinksJobSchema,
   SigninJobSchema,
   TestSendJobSchema,
+  WakeJobSchema,
 ]);
 
 /**
@@ -69,3 +73,4 @@ true satisfies z.infer<typeof ConfirmJobSchema> extends ConfirmJob ? true : fals
 true satisfies z.infer<typeof DataLinksJobSchema> extends DataLinksJob ? true : false;
 true satisfies z.infer<typeof SigninJobSchema> extends SigninJob ? true : false;
 true satisfies z.infer<typeof TestSendJobSchema> extends TestSendJob ? true : false;
+true satisfies z.infer<typeof WakeJobSchema> extends WakeJob ? true : false;

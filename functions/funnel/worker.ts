@@ -19,6 +19,8 @@ function route(deps: WorkerDeps, job: SendJob): Promise<SendOutcome> {
       return sendSigninLink(deps, job);
     case "test":
       return sendTestJob(deps, job);
+    case "wake":
+      return Promise.resolve("skipped");
     default:
       return sendJob(deps, job);
   }

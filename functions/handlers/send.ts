@@ -1,18 +1,22 @@
+import type { Context, SQSEvent } from "aws-lambda";
 import { sendBatch } from "../aws/send-batch";
 import { sendDeps } from "../aws/sending";
-import { sendRetries } from "../aws/sqs";
+import { sendRetries, urgentDrain } from "../aws/sqs";
 import { runJob } from "../funnel/worker";
 
 const deps = await sendDeps();
+const run = (job: Parameters<typeof runJob>[1]) => runJob(deps, job);
+// The batch's counts (the urgent jobs' included) are written before the invocation ends.
+const batch = sendBatch(run, sendRetries(deps.logger), deps.logger, deps.flushCounts);
+const drain = urgentDrain(deps.logger);
 
 /**
- * SQS -> send, one record after another through this instance's paced sender. Failed records
- * are reported back so SQS retries only them, after a jittered backoff (or until a halt ends);
- * an account-level SES refusal or a real error also fails the invocation (the errors alarm).
+ * SQS -> send. First the urgent jobs waiting (owners' sign-in links, tests), then the batch's
+ * records at once, all through this instance's paced sender. Failed records are reported back
+ * so SQS retries only them, after a jittered backoff (or until a halt ends); an account-level
+ * SES refusal or a real error also fails the invocation (the errors alarm).
  */
-export const handler = sendBatch(
-  (job) => runJob(deps, job),
-  sendRetries(deps.logger),
-  deps.logger,
-  deps.flushCounts,
-);
+export const handler = async (event: SQSEvent, context: Context) => {
+  await drain(run);
+  return batch(event, context);
+};

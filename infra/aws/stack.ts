@@ -69,6 +69,7 @@ export class HealthyHipsStack extends Stack {
     keys.bindTokenKey(webFn);
     keys.bindIdKey(webFn);
     drip.bindEnqueue(webFn);
+    drip.bindUrgentEnqueue(webFn);
     drip.bindDeadLetterDepth(webFn);
     site.bindSiteUrl(webFn);
 

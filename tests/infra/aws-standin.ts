@@ -13,7 +13,8 @@ export interface VisibilityChange {
 /**
  * A tiny stand-in for the AWS JSON-protocol calls the Lambdas make that no local emulator
  * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
- * Lambda), ChangeMessageVisibility (recorded), GetQueueAttributes (set `depths`), and
+ * Lambda), ReceiveMessage (each message once, by queue) and DeleteMessageBatch (recorded),
+ * ChangeMessageVisibility (recorded), GetQueueAttributes (set `depths`), and
  * Secrets Manager GetSecretValue (a secret given as `{ AWSCURRENT, AWSPREVIOUS? }` answers by
  * version stage; change the object to rotate it).
  * It also answers as SES v2 does when the account's send rate is exceeded, for a Lambda whose
@@ -25,6 +26,10 @@ export type StandInSecret = string | { AWSCURRENT: string; AWSPREVIOUS?: string 
 
 export async function startAwsStandIn(secrets: Record<string, StandInSecret>, sesAccount = "{}") {
   const messages: string[] = [];
+  /** Message bodies by queue URL, for ReceiveMessage (which hands each out once). */
+  const queues = new Map<string, string[]>();
+  /** Receipt handles deleted (DeleteMessageBatch), oldest first. */
+  const deleted: string[] = [];
   const calls: string[] = [];
   const visibilityChanges: VisibilityChange[] = [];
   /** SendEmail calls refused as throttled. */
@@ -89,6 +94,8 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
       const refused = entries.splice(0, Math.min(faults.sqsRefusals, entries.length));
       faults.sqsRefusals -= refused.length;
       for (const e of entries) messages.push(e.MessageBody);
+      const url = String(input.QueueUrl);
+      queues.set(url, [...(queues.get(url) ?? []), ...entries.map((e) => e.MessageBody)]);
       return reply(200, "application/x-amz-json-1.0", {
         Successful: entries.map((e) => ({
           Id: e.Id,
@@ -97,6 +104,26 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
           MD5OfMessageBody: createHash("md5").update(e.MessageBody).digest("hex"),
         })),
         Failed: refused.map((e) => ({ Id: e.Id, SenderFault: false, Code: "InternalError" })),
+      });
+    }
+    if (target === "AmazonSQS.ReceiveMessage") {
+      const waiting = queues.get(String(input.QueueUrl)) ?? [];
+      const taken = waiting.splice(0, Number(input.MaxNumberOfMessages ?? 1));
+      return reply(200, "application/x-amz-json-1.0", {
+        Messages: taken.map((body, i) => ({
+          MessageId: `r-${deleted.length}-${i}`,
+          ReceiptHandle: `rh-${createHash("md5").update(body).digest("hex")}-${i}`,
+          Body: body,
+          MD5OfBody: createHash("md5").update(body).digest("hex"),
+        })),
+      });
+    }
+    if (target === "AmazonSQS.DeleteMessageBatch") {
+      const entries = input.Entries as { Id: string; ReceiptHandle: string }[];
+      deleted.push(...entries.map((e) => e.ReceiptHandle));
+      return reply(200, "application/x-amz-json-1.0", {
+        Successful: entries.map((e) => ({ Id: e.Id })),
+        Failed: [],
       });
     }
     if (target === "secretsmanager.GetSecretValue") {
@@ -136,6 +163,10 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
     depths,
     /** SQS message bodies received so far, oldest first. */
     messages,
+    /** Bodies not yet handed out by ReceiveMessage, by queue URL. */
+    queues,
+    /** Receipt handles deleted by DeleteMessageBatch, oldest first. */
+    deleted,
     /** X-Amz-Target of every call (method and path for SES), oldest first. */
     calls,
     /** Accepted ChangeMessageVisibility requests, oldest first. */

@@ -166,6 +166,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
     TABLE_NAME: TABLE,
     QUEUE_URL: queueUrl,
+    URGENT_QUEUE_URL: `${queueUrl}-urgent`,
     DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
     SEQUENCE_PAUSED: "false",
     TOKEN_KEY_SECRET_ARN: TOKEN_ARN,

@@ -348,11 +348,19 @@ describe("functions", () => {
         "SITE_URL",
         "TABLE_NAME",
         "TOKEN_KEY_SECRET_ARN",
+        "URGENT_QUEUE_URL",
       ].sort(),
     );
     expect(env("dispatch")).toEqual(["QUEUE_URL", "SEQUENCE_PAUSED", "SES_SENDERS", "TABLE_NAME"]);
     expect(env("send")).toEqual(
-      ["ID_KEY_SECRET_ARN", "QUEUE_URL", "TABLE_NAME", "TOKEN_KEY_SECRET_ARN", ...sender].sort(),
+      [
+        "ID_KEY_SECRET_ARN",
+        "QUEUE_URL",
+        "TABLE_NAME",
+        "TOKEN_KEY_SECRET_ARN",
+        "URGENT_QUEUE_URL",
+        ...sender,
+      ].sort(),
     );
     expect(env("feedback")).toEqual(["ID_KEY_SECRET_ARN", "TABLE_NAME"]);
   });
@@ -399,15 +407,35 @@ describe("least privilege", () => {
   });
 
   it("only the send worker may delay a job's redelivery, on its own queue, and it never enqueues", () => {
-    const sendQueue = ofType("AWS::SQS::Queue").find(([, q]) => q.Properties.RedrivePolicy)?.[0];
-    // Exactly the event source's consume grant: ChangeMessageVisibility once, no SendMessage.
+    const drip = stack.node.findChild("Drip") as Drip;
+    const sendQueue = logicalId(drip.queue);
+    const urgentQueue = logicalId(drip.urgentQueue);
+    // The event source's consume grant on the send queue (ChangeMessageVisibility once), and
+    // receive and delete on the urgent queue, which it drains; no SendMessage anywhere.
     expect(actionsOf(fnId("send")).filter((a) => a.startsWith("sqs:"))).toEqual([
       "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
       "sqs:ReceiveMessage",
+      "sqs:ReceiveMessage",
     ]);
+    const urgent = statementsOf(fnId("send")).filter((s) =>
+      JSON.stringify(s.Resource).includes(urgentQueue),
+    );
+    expect(urgent).toEqual([
+      expect.objectContaining({
+        Action: ["sqs:DeleteMessage", "sqs:ReceiveMessage"],
+        Resource: { "Fn::GetAtt": [urgentQueue, "Arn"] },
+      }),
+    ]);
+    // The urgent queue is no event source: it adds no worker and no share of the rate.
+    expect(
+      ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) =>
+        JSON.stringify(m.Properties.EventSourceArn).includes(urgentQueue),
+      ),
+    ).toEqual([]);
     const delay = statementsOf(fnId("send")).filter((s) =>
       JSON.stringify(s.Action).includes("sqs:ChangeMessageVisibility"),
     );

@@ -31,6 +31,8 @@ const SEND_TIMEOUT = Duration.seconds(30);
  */
 export class Drip extends Construct {
   readonly queue: Queue;
+  /** Owners' sign-in links and tests: each send invocation drains it before its batch. */
+  readonly urgentQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly dispatchFunction: NodejsFunction;
   readonly sendFunction: NodejsFunction;
@@ -51,6 +53,16 @@ export class Drip extends Construct {
       // AWS's guidance for Lambda event sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(SEND_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.urgentQueue = new Queue(this, "UrgentQueue", {
+      // A drain sends at most ten jobs at the worker's share before deleting them.
+      visibilityTimeout: Duration.seconds(60),
+      // Nobody waits an hour for a sign-in link; by then they have asked again.
+      retentionPeriod: Duration.hours(1),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
@@ -110,6 +122,19 @@ export class Drip extends Construct {
       }),
     );
     setEnv(this.sendFunction, "QUEUE_URL", this.queue.queueUrl);
+    // Not an event source: the urgent queue is drained by the same two workers, before each
+    // batch, so it adds no sender and no share of the rate.
+    setEnv(this.sendFunction, "URGENT_QUEUE_URL", this.urgentQueue.queueUrl);
+    this.urgentQueue.grant(this.sendFunction, "sqs:ReceiveMessage", "sqs:DeleteMessage");
+  }
+
+  /**
+   * Lets `fn` put urgent jobs on the urgent queue (and the wake job that follows them on the
+   * send queue), and sets URGENT_QUEUE_URL. Call with {@link bindEnqueue}.
+   */
+  bindUrgentEnqueue(fn: NodejsFunction): void {
+    setEnv(fn, "URGENT_QUEUE_URL", this.urgentQueue.queueUrl);
+    this.urgentQueue.grantSendMessages(fn);
   }
 
   /** Lets `fn` put send jobs on the queue (SendMessage), and sets QUEUE_URL. */

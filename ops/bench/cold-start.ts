@@ -47,6 +47,7 @@ const run = promisify(execFile);
 interface ChildResult {
   importMs: number;
   totalMs: number;
+  cpuMs: number;
   answers: unknown[];
 }
 
@@ -126,8 +127,8 @@ export const measure: BenchMeasure = async () => {
     };
     const tokens = createTokens(TOKEN_KEY);
     const runs = Object.fromEntries(
-      HANDLERS.map((n) => [n, { bundle: [] as ChildResult[], sdk: [] as number[] }]),
-    ) as Record<HandlerName, { bundle: ChildResult[]; sdk: number[] }>;
+      HANDLERS.map((n) => [n, { bundle: [] as ChildResult[], sdk: [] as ChildResult[] }]),
+    ) as Record<HandlerName, { bundle: ChildResult[]; sdk: ChildResult[] }>;
 
     for (let rep = 0; rep < REPETITIONS; rep++) {
       const email = `cold-${rep}-${Date.now()}@bench.example`;
@@ -159,9 +160,7 @@ export const measure: BenchMeasure = async () => {
             runs[name].bundle.push(r),
           );
         const sdkRun = () =>
-          child(dir, { packages: SDK_PACKAGES[name] }, env).then((r) =>
-            runs[name].sdk.push(r.importMs),
-          );
+          child(dir, { packages: SDK_PACKAGES[name] }, env).then((r) => runs[name].sdk.push(r));
         // Alternate which side runs first, so neither always meets a warmer disk cache.
         if (rep % 2) {
           await sdkRun();
@@ -176,18 +175,27 @@ export const measure: BenchMeasure = async () => {
     const rows: BenchRow[] = [];
     for (const name of HANDLERS) {
       const { bundle, sdk } = runs[name];
-      const project = median(bundle.map((r) => r.totalMs));
-      const baseline = median(sdk);
       const answers = JSON.stringify(bundle[0]?.answers);
-      rows.push({
-        measure: `${name} cold start: import + first request (${answers}; import alone ${round(median(bundle.map((r) => r.importMs)))} ms) vs importing its SDK clients`,
-        project: round(project),
-        baseline: round(baseline),
-        ratio: round(project / baseline),
-        goal: `<= ${GOAL}x`,
-        met: project / baseline <= GOAL,
-        unit: "ms",
-      });
+      const importMs = round(median(bundle.map((r) => r.importMs)));
+      // The wall clock, and this process's CPU time (on a machine shared with other work the
+      // wall clock also counts the time others held the CPU).
+      for (const [clock, project, baseline] of [
+        ["wall", median(bundle.map((r) => r.totalMs)), median(sdk.map((r) => r.importMs))],
+        ["CPU", median(bundle.map((r) => r.cpuMs)), median(sdk.map((r) => r.cpuMs))],
+      ] as const) {
+        rows.push({
+          measure:
+            clock === "wall"
+              ? `${name} cold start, wall: import + first request (${answers}; import alone ${importMs} ms) vs importing its SDK clients`
+              : `${name} cold start, CPU time: the same`,
+          project: round(project),
+          baseline: round(baseline),
+          ratio: round(project / baseline),
+          goal: `<= ${GOAL}x`,
+          met: project / baseline <= GOAL,
+          unit: "ms",
+        });
+      }
     }
     return rows;
   } finally {

@@ -40,6 +40,7 @@ const noQueue: JobQueue = {
 const noSender: Sender = {
   deliver: () => Promise.reject(new Error("this function never sends: queue a send job")),
   send: () => Promise.reject(new Error("this function never sends: queue a send job")),
+  handover: () => {},
 };
 
 /** The SES sender, paced to this function's share of the account's MaxSendRate. */

@@ -13,7 +13,8 @@ export const WINDOW_MS = 1000;
  * moment varies by a few milliseconds from send to send. Costs 2 % of the rate.
  */
 export const GUARD_MS = 20;
-const SPAN = WINDOW_MS + GUARD_MS;
+/** How long a start counts against the window. */
+export const SPAN = WINDOW_MS + GUARD_MS;
 
 /** Sends allowed per window for a configured rate: whole sends, at least one. */
 export const perWindow = (rate: number) =>
@@ -58,4 +59,17 @@ export function nextSlot(planned: readonly number[], rate: number, now: number):
  */
 export function shareOf(accountRate: number, senders: number): number {
   return perWindow(accountRate / Math.max(1, Math.floor(senders)));
+}
+
+/**
+ * The window of a sender that may be taking over from another instance, which this one cannot
+ * see: one that started nothing within the last window counts it as full from `now`, so it
+ * starts nothing for a window's length and whatever the other started has aged out. A sender
+ * that sent within the last window keeps its own (it is continuing its own stream).
+ * @example handover([], 3, 5000) // [5000, 5000, 5000]: the next start waits until 6020
+ */
+export function handover(starts: readonly number[], rate: number, now: number): number[] {
+  const last = starts.at(-1);
+  if (last !== undefined && now - last < SPAN) return [...starts];
+  return Array.from({ length: perWindow(rate) }, () => now);
 }

@@ -1,7 +1,7 @@
 import type { Mailer, OutgoingEmail } from "../adapters/mailer";
 import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
 import { classifySendError } from "../core/refusals";
-import { nextSlot, recordStart, waitFor } from "../core/send-window";
+import { handover, nextSlot, recordStart, waitFor } from "../core/send-window";
 import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "./errors";
 
 export interface SenderOptions {
@@ -35,6 +35,12 @@ export interface Sender {
   ): Promise<Delivery<T, E>>;
   /** {@link deliver} without a look, for an email already composed; resolves to its message id. */
   send(email: OutgoingEmail): Promise<string>;
+  /**
+   * At the start of each invocation on AWS: this instance may be taking over from another one
+   * whose last second it cannot see. If it sent nothing within the last window, it starts
+   * nothing for one (functions/core/send-window.ts `handover`).
+   */
+  handover(): void;
 }
 
 /** AWS: after SES refuses the account, try again in 10 s, doubling up to 5 minutes. */
@@ -122,6 +128,9 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
 
   return {
     deliver,
+    handover() {
+      starts = handover(starts, opts.rate(), now());
+    },
     async send(email) {
       const out = await deliver(
         async () => email,

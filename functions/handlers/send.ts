@@ -17,6 +17,9 @@ const drain = urgentDrain(deps.logger);
  * SES refusal or a real error also fails the invocation (the errors alarm).
  */
 export const handler = async (event: SQSEvent, context: Context) => {
+  // SQS may hand this batch to another instance than the one that ran the last: wait out
+  // what that one may have sent in the last second, unless this one sent within it.
+  deps.mailer.handover();
   await drain(run);
   return batch(event, context);
 };

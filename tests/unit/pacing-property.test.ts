@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { shareOf, WINDOW_MS } from "../../functions/core/send-window";
+import { SPAN, shareOf, WINDOW_MS } from "../../functions/core/send-window";
 import { createSender } from "../../functions/funnel/pace";
 
 /** The most starts in any half-open window [t, t + 1000): sliding, wherever it falls. */
@@ -117,6 +117,46 @@ describe("senders sharing an account's rate, on a fake clock", () => {
       { numRuns: 40 },
     );
   }, 60_000);
+
+  it("a batch handed to another instance: it waits out the last second it cannot see; its own next batch does not wait", async () => {
+    const clock = fakeClock(0, lcg(1));
+    const share = 7;
+    const starts: number[] = [];
+    const instance = () =>
+      createSender(
+        {
+          send: async () => {
+            starts.push(clock.now());
+            await clock.sleep(40);
+            return "id";
+          },
+        },
+        { rate: () => share, now: clock.now, sleep: clock.sleep },
+      );
+    /** One invocation: a batch of ten, all at once, after the handover check. */
+    const invocation = (s: ReturnType<typeof instance>) => {
+      s.handover();
+      return Promise.all(Array.from({ length: 10 }, () => s.send(email)));
+    };
+    const a = instance();
+    const d = instance();
+    const run = async () => {
+      await invocation(a);
+      const endA = clock.now();
+      await invocation(a); // the same instance again: no pause
+      const againA = starts[10] as number;
+      await invocation(d); // another instance takes over the slot
+      return { endA, againA };
+    };
+    const done = run();
+    await clock.run(done);
+    const { endA, againA } = await done;
+    expect(starts).toHaveLength(30);
+    expect(busiest(starts)).toBeLessThanOrEqual(share);
+    // A continued its own stream: its next batch started at once (its window allowed it),
+    // not a window after its last batch ended.
+    expect(againA - endA).toBeLessThan(SPAN / 2);
+  });
 
   it.each([
     [14, 2, 7],

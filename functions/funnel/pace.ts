@@ -104,8 +104,11 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
       await sleep(ms);
       ms = waitFor(starts, opts.rate(), now());
     }
-    starts = recordStart(starts, opts.rate(), now());
     const pending = mailer.send(email);
+    // Recorded once the call's synchronous part (SDK middleware up to the request) has run:
+    // the window then holds each start's latest possible time, so even when the process is
+    // preempted between the check and the call, starts as the SDK sees them keep the limit.
+    starts = recordStart(starts, opts.rate(), now());
     try {
       const messageId = await pending;
       breaker = settle(breaker, rule, admitted.generation, "accepted", now(), random);

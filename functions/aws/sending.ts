@@ -1,23 +1,18 @@
 import { fileURLToPath } from "node:url";
 import { HTTPException } from "hono/http-exception";
-import { createMailer, mailbox } from "../adapters/mailer";
-import { createTally, talliedStore } from "../adapters/tally";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
 import { createTokens, parseKeyRing } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
-import { createSender, type Sender } from "../funnel/pace";
+import type { Sender } from "../funnel/pace";
 import { openSequences } from "../funnel/sequences";
-import type { WorkerDeps } from "../funnel/worker";
 import type { AppDeps } from "../http/context";
 import { readCompiledCourse } from "../mail/compiled";
 import { createComposer } from "../mail/compose";
 import { ORIGIN_SECRET_HEADER, readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
 import { originSecrets, previousValueWarning } from "./origin-secret";
-import { sesSendQuota } from "./quota";
 import { idKey, secretsClient, tokenKey } from "./secrets";
-import { sesClient } from "./ses";
 import { deadLetterDepth, sendQueue } from "./sqs";
 import { clock, LEASE_MS, originSecretArn, subscriberStore } from "./wiring";
 
@@ -26,11 +21,6 @@ import { clock, LEASE_MS, originSecretArn, subscriberStore } from "./wiring";
  * bundle by the stack's afterBundling hook; it is the same file `npm start` loads.
  */
 const courseFile = () => fileURLToPath(new URL("./course.json", import.meta.url));
-
-/** The send Lambda never enqueues; this makes a call a loud error instead of a silent drop. */
-const noQueue: JobQueue = {
-  enqueue: () => Promise.reject(new Error("this function has no queue")),
-};
 
 /**
  * The web function never sends: every email (confirmations, owners' sign-in links and tests)
@@ -43,31 +33,13 @@ const noSender: Sender = {
   handover: () => {},
 };
 
-/** The SES sender, paced to this function's share of the account's MaxSendRate. */
-async function mailer(logger: Logger) {
-  const env = readEnv([
-    "SENDER_EMAIL",
-    "SENDER_NAME",
-    "REPLY_TO",
-    "CONFIGURATION_SET",
-    "SES_SENDERS",
-  ]);
-  const ses = sesClient();
-  const quota = await sesSendQuota(ses, env.SES_SENDERS, logger);
-  const mail = createMailer(ses, {
-    from: mailbox(env.SENDER_NAME, env.SENDER_EMAIL),
-    replyTo: env.REPLY_TO,
-    configurationSetName: env.CONFIGURATION_SET,
-  });
-  return createSender(mail, { rate: quota.rate });
-}
-
 /**
- * Everything the send path needs: course, store, SES mailer, composer with signed links, and
+ * Everything the send path needs (the web function's too, which queues every email instead:
+ * it imports no SES client): course, store, SES mailer, composer with signed links, and
  * the published orders (the course's own is published at cold start; the send worker also
  * offers lessons appended since to completed subscribers).
  */
-async function sending(
+export async function sending(
   queue: JobQueue,
   resume: boolean,
   mailer: (logger: Logger) => Promise<Sender>,
@@ -128,22 +100,5 @@ export async function webDeps(): Promise<AppDeps> {
       await deps.store.get("healthz");
     },
     deadLetters: deadLetterDepth(),
-  };
-}
-
-/**
- * The send worker: render, send through SES, advance; confirmations under the mailbox
- * throttle; owners' sign-in links and tests. Its counters go through a tally that
- * `flushCounts` writes once per batch.
- */
-export async function sendDeps(): Promise<WorkerDeps & { flushCounts(): Promise<void> }> {
-  const [{ deps }, key] = await Promise.all([sending(noQueue, true, mailer), idKey()]);
-  const tally = createTally(deps.store.counters);
-  return {
-    ...deps,
-    store: talliedStore(deps.store, tally),
-    idKey: key,
-    siteUrl: readEnv(["SITE_URL"]).SITE_URL,
-    flushCounts: () => tally.flush(),
   };
 }

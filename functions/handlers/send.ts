@@ -1,6 +1,6 @@
 import type { Context, SQSEvent } from "aws-lambda";
 import { sendBatch } from "../aws/send-batch";
-import { sendDeps } from "../aws/sending";
+import { sendDeps } from "../aws/send-deps";
 import { sendRetries, urgentDrain } from "../aws/sqs";
 import { runJob } from "../funnel/worker";
 

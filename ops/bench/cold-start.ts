@@ -113,6 +113,7 @@ export const measure: BenchMeasure = async () => {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
       TABLE_NAME: TABLE,
       QUEUE_URL: queueUrl,
+      URGENT_QUEUE_URL: `${queueUrl}-urgent`,
       DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
       SEQUENCE_PAUSED: "false",
       TOKEN_KEY_SECRET_ARN: ARN("token"),

@@ -211,7 +211,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const queue = createLocalQueue(
       (job) => runJob({ ...funnelDeps, store: workerStore, queue, siteUrl }, job),
       {
-        concurrency: opts.queue?.concurrency ?? 8,
+        // Enough jobs in hand that one taking up to a second (a busy machine) never holds the
+        // sender below its rate: the sender, not the worker count, sets the pace.
+        concurrency: opts.queue?.concurrency ?? Math.max(8, Math.ceil(rate)),
         baseDelayMs: opts.queue?.baseDelayMs ?? 200,
         maxAttempts: opts.queue?.maxAttempts ?? 6,
         logger,

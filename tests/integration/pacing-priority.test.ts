@@ -19,6 +19,7 @@ beforeAll(async () => {
     clock,
     logger: silentLogger,
     maxSendRate: RATE,
+    queue: { concurrency: 8 },
     signupRateLimit: "off",
     clients: ({ ses }) => {
       ses.middlewareStack.add(

@@ -69,15 +69,17 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
   const TableName = tableName;
   const counters = createCounters(doc, TableName);
 
-  async function conditionalUpdate(
+  /** One conditional update; `{ ok: false }` when the condition failed. */
+  async function write(
     sid: string,
     condition: string,
     condNames: Record<string, string>,
     condValues: Record<string, unknown>,
     set: Attrs,
     remove: Attr[],
-    extra: string[] = [],
-  ): Promise<Subscriber | undefined> {
+    extra: string[],
+    ReturnValues: "ALL_NEW" | "NONE",
+  ): Promise<{ ok: boolean; item?: Subscriber }> {
     const u = updateExpression(set, remove, extra);
     try {
       const out = await doc.send(
@@ -88,14 +90,45 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
           ConditionExpression: condition,
           ExpressionAttributeNames: { ...u.names, ...condNames },
           ExpressionAttributeValues: { ...u.values, ...condValues },
-          ReturnValues: "ALL_NEW",
+          ReturnValues,
         }),
       );
-      return toSubscriber(out.Attributes);
+      return { ok: true, item: toSubscriber(out.Attributes) };
     } catch (e) {
-      if (isConditionFailure(e)) return undefined;
+      if (isConditionFailure(e)) return { ok: false };
       throw e;
     }
+  }
+
+  /** A conditional update that returns the item as written (undefined: condition failed). */
+  async function conditionalUpdate(
+    sid: string,
+    condition: string,
+    condNames: Record<string, string>,
+    condValues: Record<string, unknown>,
+    set: Attrs,
+    remove: Attr[],
+    extra: string[] = [],
+  ): Promise<Subscriber | undefined> {
+    const out = await write(sid, condition, condNames, condValues, set, remove, extra, "ALL_NEW");
+    return out.item;
+  }
+
+  /**
+   * A conditional update whose caller needs only whether it landed: nothing comes back, so the
+   * send path does not read the whole item back after every email.
+   */
+  async function conditionalSet(
+    sid: string,
+    condition: string,
+    condNames: Record<string, string>,
+    condValues: Record<string, unknown>,
+    set: Attrs,
+    remove: Attr[],
+    extra: string[] = [],
+  ): Promise<boolean> {
+    const out = await write(sid, condition, condNames, condValues, set, remove, extra, "NONE");
+    return out.ok;
   }
 
   /** Appends `entry` to a log attribute and applies the step's change, if the lease is ours. */
@@ -107,7 +140,7 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
     set: Attrs,
     remove: Attr[],
   ): Promise<boolean> {
-    const out = await conditionalUpdate(
+    return conditionalSet(
       sid,
       "#lease = :lease AND #status = :active",
       { "#lease": "lease", "#status": "status", "#log": log },
@@ -116,7 +149,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
       remove,
       ["#log = list_append(if_not_exists(#log, :none), :entry)"],
     );
-    return out !== undefined;
   }
 
   return {
@@ -234,7 +266,7 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
 
     /** Applies a new plan without a send (the content changed), only while the lease is ours. */
     async replan(sid: string, lease: string, set: Attrs, remove: Attr[]): Promise<boolean> {
-      const out = await conditionalUpdate(
+      return conditionalSet(
         sid,
         "#lease = :lease AND #status = :active",
         { "#lease": "lease", "#status": "status" },
@@ -242,7 +274,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string) {
         set,
         remove,
       );
-      return out !== undefined;
     },
 
     /** Keeps one published order; false when that exact order was already published. */

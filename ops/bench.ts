@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../infra/build/course";
 import type { BenchMeasure, BenchRow } from "./bench/row";
@@ -30,6 +31,7 @@ if (unknown.length) {
 }
 
 const started = performance.now();
+const loadBefore = loadavg()[0] as number;
 const rows: (BenchRow & { module: string })[] = [];
 for (const [name, load] of MEASURES) {
   if (only.length && !only.includes(name)) continue;
@@ -42,13 +44,18 @@ for (const [name, load] of MEASURES) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
+// Others' work on the machine moves absolute figures; ratios side by side move far less.
+const machine = {
+  cores: availableParallelism(),
+  load1m: { before: loadBefore, after: loadavg()[0] as number },
+};
 
 const header = ["measure", "project", "baseline", "ratio", "goal", "met"];
 const cells = rows.map((r) => [
   r.measure,
   `${r.project}${r.unit ? ` ${r.unit}` : ""}`,
   `${r.baseline}${r.unit ? ` ${r.unit}` : ""}`,
-  `${r.ratio}x`,
+  `${Math.round(r.ratio * 100) / 100}x`,
   r.goal,
   r.met ? "yes" : "NO",
 ]);
@@ -63,11 +70,14 @@ const notes = rows.filter((r) => r.note);
 if (notes.length) console.log("");
 for (const r of notes) console.log(`${r.measure}: ${r.note}`);
 console.log(
-  `\n${rows.filter((r) => r.met).length} of ${rows.length} met, in ${seconds.toFixed(0)} s`,
+  `\n${rows.filter((r) => r.met).length} of ${rows.length} met, in ${seconds.toFixed(0)} s on ${machine.cores} cores (load average ${machine.load1m.before.toFixed(1)} before, ${machine.load1m.after.toFixed(1)} after)`,
 );
 
 mkdirSync(join(PROJECT_ROOT, ".build"), { recursive: true });
 const out = join(PROJECT_ROOT, ".build", "bench.json");
-writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ at: new Date().toISOString(), seconds, machine, rows }, null, 2)}\n`,
+);
 console.log(`rows written to ${out}`);
 process.exit();

@@ -186,7 +186,7 @@ export function costRows(m: CostInput): BenchRow[] {
       goal: "<= $2 a month",
       met: rest.total <= 2,
       unit: "USD",
-      note: `${rest.items.map(([k, v]) => `${k} $${usd(v)}`).join(", ")}; no KMS customer keys, CloudFront, API Gateway, SES, SNS and logs cost nothing idle; ${where}`,
+      note: `${rest.items.map(([k, v]) => `${k} $${usd(v)}`).join(", ")}; CloudFront, API Gateway, SES, SNS and the log groups cost nothing idle; ${where}`,
     },
   ];
 }

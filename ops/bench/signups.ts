@@ -34,6 +34,8 @@ export const measure: BenchMeasure = async () => {
     // Each bench request says which client it stands for; the limit applies to each.
     clientIp: forwardedFor,
     maxSendRate: SEND_RATE,
+    // The same send workers for both sides' confirmations, as many as npm start's default.
+    queue: { concurrency: 8 },
     clients: (c) => {
       dynamo = c.dynamo;
     },

@@ -55,6 +55,17 @@ export function awaitsConfirmation(sub: Subscriber, now: number): boolean {
   return (sub.status === "pending" && !isExpired(sub, now)) || isRejoining(sub, now);
 }
 
+/**
+ * Whether someone already subscribed may be sent their masterclass and guide links again (the
+ * answer to a signup while subscribed): not within a day of confirming, since the welcome email
+ * that carries those links has just gone out. A confirmation job that waited in the queue while
+ * the person confirmed from an earlier email would otherwise repeat the welcome.
+ */
+export function mayRemind(sub: Subscriber, now: number, gapMs: number): boolean {
+  if (sub.status !== "active" && sub.status !== "completed") return false;
+  return sub.confirmedAt === undefined || now - Date.parse(sub.confirmedAt) >= gapMs;
+}
+
 const appendEvidence = (list: Consent[] | undefined, entry: Consent) =>
   [...(list ?? []), entry].slice(-EVIDENCE_KEPT);
 const evidenceOf = (current: Subscriber, evidence: Consent | undefined) =>

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { canonicalMailbox } from "../core/email-address";
 import { CONFIRM_THROTTLE, REMINDER_THROTTLE } from "../core/limits";
 import type { ConfirmJob } from "../core/ports";
-import { awaitsConfirmation } from "../core/transitions";
+import { awaitsConfirmation, mayRemind } from "../core/transitions";
 import type { DripDeps, SendOutcome } from "./drip";
 import { countSignup } from "./stats";
 
@@ -25,7 +25,8 @@ export function mailboxKey(idKey: string, email: string): string {
  * - someone waiting to confirm gets the confirmation, at most one per 10 minutes and three a
  *   day per mailbox (`a+x@` and `a.x@gmail` count as one mailbox: the limit protects a person);
  * - someone already subscribed gets their masterclass and guide links again (the welcome
- *   email; progress unchanged), at most once a day;
+ *   email; progress unchanged), at most once a day, and not within a day of confirming (the
+ *   welcome has just gone: a job that waited while they confirmed sends nothing);
  * - anyone else (left, bounced, erased) gets nothing.
  * A send that fails for a passing reason gives its place in the throttle back and is retried.
  */
@@ -46,7 +47,7 @@ export async function sendConfirmation(
         CONFIRM_THROTTLE,
         now,
       );
-    } else if (sub.status === "active" || sub.status === "completed") {
+    } else if (mayRemind(sub, now, REMINDER_THROTTLE.gapMs)) {
       kind = "reminder";
       taken = await deps.store.throttle(`reminder#${sub.sid}`, REMINDER_THROTTLE, now);
     } else {

@@ -162,6 +162,7 @@ describe("the dashboard", () => {
       timeZone: "UTC",
       consent: { form: "landing", textVersion: "1" },
     });
+    await stack.drain(); // the confirmation goes out before she confirms
     await confirm(deps, sidFor(deps, email));
     await stack.drain();
     const cookie = await signIn();

@@ -197,6 +197,24 @@ describe("the whole journey on the local stack", () => {
     expect(await inbox(stack.inboxUrl, carol)).toHaveLength(4);
   });
 
+  it("a confirmation job that waited while the person confirmed repeats nothing; a day later it sends the links", async () => {
+    const email = "fay@example.com";
+    await signUpAndConfirm(email, "Fay");
+    const sid = sidFor(stack.deps, email);
+    const sent = (await inbox(stack.inboxUrl, email)).map((m) => m.subject);
+    expect(sent).toEqual([stack.course.confirm.subject, stack.course.welcome.subject]);
+    // A second signup's job, still queued when the first email's link was pressed.
+    await stack.deps.queue.enqueue([{ kind: "confirm", sid }]);
+    await stack.drain();
+    expect(await inbox(stack.inboxUrl, email)).toHaveLength(2);
+    clock.advance(DAY_MS);
+    await stack.deps.queue.enqueue([{ kind: "confirm", sid }]);
+    await stack.drain();
+    const later = await inbox(stack.inboxUrl, email);
+    expect(later).toHaveLength(3);
+    expect(later.at(-1)?.subject).toBe(stack.course.welcome.subject);
+  });
+
   it("one-click unsubscribe stops every later lesson", async () => {
     const email = "bob@example.com";
     await signUpAndConfirm(email, "Bob");

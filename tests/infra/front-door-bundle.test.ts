@@ -155,6 +155,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SESV2: ses.endpoint,
     TABLE_NAME: TABLE,
     QUEUE_URL: queueUrl,
+    URGENT_QUEUE_URL: `${queueUrl}-urgent`,
     DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
     TOKEN_KEY_SECRET_ARN: ARN("hh-token-AbCdEf"),
     ID_KEY_SECRET_ARN: ARN("hh-id-GhIjKl"),

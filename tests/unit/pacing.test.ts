@@ -112,6 +112,21 @@ describe("circuit breaker", () => {
     expect(b.refusals).toBe(0);
   });
 
+  it("a probe that never answers is taken as lost after the base wait: the next send probes", () => {
+    let b = settle(CLOSED, rule, 0, "account", 0, half);
+    const stuck = admit(b, rule, b.openUntil);
+    if (!stuck.ok) throw new Error("no probe");
+    b = stuck.breaker;
+    expect(admit(b, rule, b.openUntil + rule.baseMs - 1).ok).toBe(false);
+    const next = admit(b, rule, b.openUntil + rule.baseMs);
+    if (!next.ok) throw new Error("a hung probe halted sending for good");
+    b = settle(next.breaker, rule, next.generation, "accepted", b.openUntil + rule.baseMs + 5, half);
+    expect(haltedFor(b, rule, b.openUntil + rule.baseMs + 5)).toBe(0);
+    // The hung call answers at last: it says nothing about SES now.
+    b = settle(b, rule, stuck.generation, "account", b.openUntil + 60_000, half);
+    expect(b.refusals).toBe(0);
+  });
+
   it("a send admitted before the breaker opened cannot close it", () => {
     const early = admit(CLOSED, rule, 0);
     const other = admit(CLOSED, rule, 0);
@@ -128,7 +143,7 @@ describe("circuit breaker", () => {
     b = settle(p.breaker, rule, p.generation, "transient", b.openUntil, half);
     expect(admit(b, rule, b.openUntil).ok).toBe(true);
     b = settle(b, rule, b.generation, "throttled", b.openUntil, half);
-    expect(b).toMatchObject({ refusals: 0, probing: false });
+    expect(b).toMatchObject({ refusals: 0, probeUntil: 0 });
   });
 });
 

@@ -120,7 +120,14 @@ describe("circuit breaker", () => {
     expect(admit(b, rule, b.openUntil + rule.baseMs - 1).ok).toBe(false);
     const next = admit(b, rule, b.openUntil + rule.baseMs);
     if (!next.ok) throw new Error("a hung probe halted sending for good");
-    b = settle(next.breaker, rule, next.generation, "accepted", b.openUntil + rule.baseMs + 5, half);
+    b = settle(
+      next.breaker,
+      rule,
+      next.generation,
+      "accepted",
+      b.openUntil + rule.baseMs + 5,
+      half,
+    );
     expect(haltedFor(b, rule, b.openUntil + rule.baseMs + 5)).toBe(0);
     // The hung call answers at last: it says nothing about SES now.
     b = settle(b, rule, stuck.generation, "account", b.openUntil + 60_000, half);

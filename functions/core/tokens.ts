@@ -17,6 +17,8 @@ export const LEGACY_PURPOSES = ["unsubscribe", "click", "manage"] as const;
 export type Purpose = SignPurpose | (typeof LEGACY_PURPOSES)[number];
 
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
+const EMAIL_ID = /^[a-z0-9-]{1,64}$/;
+const SIGN_PURPOSES: ReadonlySet<string> = new Set(PURPOSES);
 
 const V2 = z.strictObject({
   v: z.literal(2),
@@ -24,7 +26,7 @@ const V2 = z.strictObject({
   k: z.string().check(z.regex(/^[A-Za-z0-9_-]{6}$/)),
   s: z.string().check(z.regex(SID)),
   g: z.optional(z.number().check(z.int(), z.nonnegative())),
-  m: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/))),
+  m: z.optional(z.string().check(z.regex(EMAIL_ID))),
   e: z.number().check(z.int(), z.positive()),
 });
 
@@ -82,7 +84,17 @@ const MIN_KEY_BYTES = 32;
 const MAX_TOKEN_LENGTH = 512;
 const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
-const b64 = (buf: Buffer | string) => Buffer.from(buf).toString("base64url");
+/**
+ * base64url of ASCII text (what every v2 payload is): `btoa` and two replacements cost half of
+ * going through a Buffer. Throws on a character above U+00FF, which the caller never passes.
+ */
+function asciiBase64url(text: string): string {
+  let s = btoa(text);
+  if (s.includes("+")) s = s.replaceAll("+", "-");
+  if (s.includes("/")) s = s.replaceAll("/", "_");
+  const pad = s.indexOf("=");
+  return pad < 0 ? s : s.slice(0, pad);
+}
 
 /** A short public name for a key (a hash prefix), so a token says which key signed it. */
 export function keyId(key: string | Buffer): string {
@@ -207,20 +219,27 @@ export function createTokens(keys: string | Buffer | KeyRing) {
     keyId: currentId,
 
     sign(claims: SignClaims): string {
-      const payload: z.infer<typeof V2> = {
-        v: 2,
-        p: claims.purpose,
-        k: currentId,
-        s: claims.sid,
-        e: Math.floor(claims.expiresAt),
-      };
-      if (claims.generation !== undefined) payload.g = claims.generation;
-      if (claims.emailId !== undefined) payload.m = claims.emailId;
-      // Written by hand in a fixed order: one spelling per token, and no schema run per link.
-      if (!SID.test(payload.s) || !Number.isSafeInteger(payload.e)) {
-        throw new TokenError("cannot sign: bad subscriber id or expiry");
+      const { purpose, sid, generation, emailId } = claims;
+      const e = Math.floor(claims.expiresAt);
+      // Every field is checked against what verify accepts, so the payload is plain ASCII and
+      // needs no escaping: it is written as text in JSON.stringify's order and spelling (one
+      // spelling per token; a unit test compares the bytes), which costs a fifth of building
+      // an object and stringifying it, for every email sent.
+      if (
+        !SIGN_PURPOSES.has(purpose) ||
+        !SID.test(sid) ||
+        !Number.isSafeInteger(e) ||
+        (generation !== undefined && !(Number.isSafeInteger(generation) && generation >= 0)) ||
+        (emailId !== undefined && !EMAIL_ID.test(emailId))
+      ) {
+        throw new TokenError(
+          "cannot sign: bad purpose, subscriber id, generation, email or expiry",
+        );
       }
-      const body = b64(JSON.stringify(payload));
+      let json = `{"v":2,"p":"${purpose}","k":"${currentId}","s":"${sid}","e":${e}`;
+      if (generation !== undefined) json += `,"g":${generation}`;
+      if (emailId !== undefined) json += `,"m":"${emailId}"`;
+      const body = asciiBase64url(`${json}}`);
       return `${body}.${signCurrent(body)}`;
     },
 

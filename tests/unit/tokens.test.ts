@@ -422,6 +422,59 @@ describe("createTokens: one spelling per token", () => {
   });
 });
 
+describe("createTokens: the payload's bytes", () => {
+  /** The payload as it was first written: an object in this order, JSON.stringify, a Buffer. */
+  function reference(c: {
+    purpose: string;
+    sid: string;
+    generation?: number;
+    emailId?: string;
+    expiresAt: number;
+  }) {
+    const payload: Record<string, unknown> = {
+      v: 2,
+      p: c.purpose,
+      k: KID,
+      s: c.sid,
+      e: Math.floor(c.expiresAt),
+    };
+    if (c.generation !== undefined) payload.g = c.generation;
+    if (c.emailId !== undefined) payload.m = c.emailId;
+    const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+    return `${body}.${createHmac("sha256", KEY).update(body).digest("base64url")}`;
+  }
+
+  it("are exactly JSON.stringify's, for every purpose, with and without generation and email", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PURPOSES),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.option(fc.stringMatching(/^[a-z0-9-]{1,64}$/), { nil: undefined }),
+        fc.double({ min: 1, max: 8.64e15, noNaN: true }),
+        (purpose, sid, generation, emailId, expiresAt) => {
+          const claims = { purpose, sid, generation, emailId, expiresAt };
+          expect(tokens.sign(claims)).toBe(reference(claims));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ["an email id verify would refuse", { emailId: "Lesson 1" }],
+    ["an email id with a quote", { emailId: 'a"b' }],
+    ["an email id too long", { emailId: "a".repeat(65) }],
+    ["a negative generation", { generation: -1 }],
+    ["a fractional generation", { generation: 1.5 }],
+    ["an unknown purpose", { purpose: "admin" }],
+    ["a subscriber id with a quote", { sid: 'a"b' }],
+  ])("refuses to sign %s", (_label, bad) => {
+    const claims = { purpose: "email", sid: SID, expiresAt: EXPIRY, ...bad } as never;
+    expect(refusal(() => tokens.sign(claims))).toMatch(/cannot sign/);
+  });
+});
+
 describe("format v1 tokens (emails sent before v2)", () => {
   const v1 = (p: string, extra: Record<string, unknown> = {}) =>
     signRaw(JSON.stringify({ p, s: SID, ...extra, e: EXPIRY }));

@@ -13,7 +13,7 @@ import { ORIGIN_SECRET_HEADER, readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
 import { originSecrets, previousValueWarning } from "./origin-secret";
 import { idKey, secretsClient, tokenKey } from "./secrets";
-import { deadLetterDepth, sendQueue } from "./sqs";
+import { sendQueue } from "./sqs";
 import { clock, LEASE_MS, originSecretArn, subscriberStore } from "./wiring";
 
 /**
@@ -71,7 +71,8 @@ export async function sending(
 }
 
 /**
- * The web app's collaborators. The guide PDF is served by CloudFront from S3, never here.
+ * The web app's collaborators (the public app's and the owner's area's, each in its own
+ * function: see ./admin-deps.ts). The guide PDF is served by CloudFront from S3, never here.
  * Always behind the front door: no variable or header turns the origin check off here.
  */
 export async function webDeps(): Promise<AppDeps> {
@@ -99,6 +100,5 @@ export async function webDeps(): Promise<AppDeps> {
     ready: async () => {
       await deps.store.get("healthz");
     },
-    deadLetters: deadLetterDepth(),
   };
 }

@@ -63,15 +63,24 @@ export class HealthyHipsStack extends Stack {
     });
     const alarms = new Alarms(this, "Alarms", { email: config.alarmEmail });
 
-    // Web: signups, confirms and owners' sign-in links enqueue their emails; it never sends.
+    // Web: signups, confirms and data links enqueue their emails; it never sends.
     const webFn = web.webFunction;
     subscribers.bindWebAccess(webFn);
     keys.bindTokenKey(webFn);
     keys.bindIdKey(webFn);
     drip.bindEnqueue(webFn);
     drip.bindUrgentEnqueue(webFn);
-    drip.bindDeadLetterDepth(webFn);
     site.bindSiteUrl(webFn);
+
+    // Admin: the owner's area. Sign-in links, tests and imports are queued; never sent here.
+    const adminFn = web.adminFunction;
+    subscribers.bindOwnerAccess(adminFn);
+    keys.bindTokenKey(adminFn);
+    keys.bindIdKey(adminFn);
+    drip.bindEnqueue(adminFn);
+    drip.bindUrgentEnqueue(adminFn);
+    drip.bindDeadLetterDepth(adminFn);
+    site.bindSiteUrl(adminFn);
 
     // Dispatch: due index -> claims -> queue.
     subscribers.bindDueClaims(drip.dispatchFunction);
@@ -93,6 +102,7 @@ export class HealthyHipsStack extends Stack {
 
     this.functions = {
       web: webFn,
+      admin: adminFn,
       dispatch: drip.dispatchFunction,
       send: drip.sendFunction,
       feedback: mail.feedbackFunction,

@@ -22,8 +22,8 @@ import type { FunnelDeps } from "../../functions/funnel/subscriptions";
 import { runJob } from "../../functions/funnel/worker";
 import { loadGuide, loadPosePhotos } from "../../functions/guide/guide";
 import { renderGuidePdf } from "../../functions/guide/pdf";
-import { createApp } from "../../functions/http/app";
 import type { AppDeps } from "../../functions/http/context";
+import { createSiteApp, type SiteApp } from "../../functions/http/site-app";
 import { staticFiles } from "../../functions/http/static-files";
 import { createComposer } from "../../functions/mail/compose";
 import { ensureCourse } from "../build/course";
@@ -78,7 +78,8 @@ export interface LocalStack {
    */
   reload(): Promise<void>;
   deps: AppDeps;
-  app: ReturnType<typeof createApp>;
+  /** The whole site: the public app and the owner's area, split by path as on AWS. */
+  app: SiteApp;
   /** One scheduler run: dispatch everything due, then wait until the sends finish. */
   tick(): Promise<{ claimed: number }>;
   /** One dispatch without waiting for the sends (tests racing a send in flight). */
@@ -247,7 +248,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         if (!res.ok) throw new Error("inbox not ready");
       },
     };
-    const app = createApp(deps);
+    const app = createSiteApp(deps);
     shell.use("/media/*", serveStatic({ root: contentDir }));
     // Fonts and browser scripts; on AWS the same files come from the bucket under /static/.
     shell.get("/static/*", (c) => {
@@ -256,8 +257,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       c.header("Cache-Control", "public, max-age=3600");
       return c.body(new Uint8Array(file.body), 200, { "Content-Type": file.type });
     });
-    shell.route("/", app);
-    // Unknown paths get the app's own "not found" page, as they do on AWS.
+    shell.all("*", (c) => app.fetch(c.req.raw, c.env));
+    // Unknown static files get the app's own "not found" page, as they do on AWS.
     shell.notFound((c) => app.fetch(c.req.raw, c.env));
 
     // One sender in this process: claims stop at what it can send in half a lease.

@@ -151,6 +151,7 @@ export const measure: BenchMeasure = async () => {
             headers: viewer,
           }),
         ],
+        admin: () => [httpEvent("GET", "/admin/login", { headers: viewer })],
         send: () => [sqsEvent(aws.messages.slice(before))],
         dispatch: () => [{}],
         feedback: () => [sesBounceEvent(email, "Permanent")],

@@ -14,7 +14,7 @@ import { retryCeiling } from "../../functions/core/backoff";
 import { subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
 import { parseCompiledCourse } from "../../functions/mail/compiled";
-import { bundleHandler } from "../../infra/aws/bundle-budget";
+import { bundleHandler, HANDLERS } from "../../infra/aws/bundle-budget";
 import { placeholderAssets, synthBundles } from "../../infra/aws/bundles";
 import { type HandlerName, PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
 import { courseInputs, DEFAULT_CONTENT_DIR } from "../../infra/build/course";
@@ -75,11 +75,25 @@ function invoke<T>(fn: HandlerName, event: unknown, on: Worker = host): Promise<
   });
 }
 
-type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { body: string; statusCode: number };
+type HttpResult = Exclude<APIGatewayProxyResultV2, string> & {
+  body: string;
+  statusCode: number;
+  cookies?: string[];
+};
 const web = (method: string, path: string, body?: unknown, type = "application/json") =>
+  http("web", method, path, body, type);
+const http = (
+  fn: "web" | "admin",
+  method: string,
+  path: string,
+  body?: unknown,
+  type = "application/json",
+  headers?: Record<string, string>,
+) =>
   invoke<HttpResult>(
-    "web",
+    fn,
     httpEvent(method, path, {
+      headers,
       body:
         body === undefined
           ? undefined
@@ -201,15 +215,15 @@ afterAll(async () => {
 });
 
 describe("the bundles as deployed", () => {
-  it("are ESM bundles; only web and send carry the compiled course, none React or parsers", () => {
-    for (const fn of ["web", "send"] as const) {
+  it("are ESM bundles; only web, admin and send carry the compiled course, none React or parsers", () => {
+    for (const fn of ["web", "admin", "send"] as const) {
       expect(readdirSync(bundles[fn]).sort()).toEqual(["course.json", "index.mjs"]);
       const compiled = parseCompiledCourse(readFileSync(join(bundles[fn], "course.json"), "utf8"));
       expect(compiled.inputs).toBe(courseInputs(DEFAULT_CONTENT_DIR));
     }
     for (const fn of ["dispatch", "feedback"] as const)
       expect(readdirSync(bundles[fn])).toEqual(["index.mjs"]);
-    for (const fn of ["web", "send", "dispatch", "feedback"] as const) {
+    for (const fn of HANDLERS) {
       const code = readFileSync(join(bundles[fn], "index.mjs"), "utf8");
       // react-dom's server renderer, marked, the YAML parsers and gray-matter, by their marks.
       for (const mark of ["renderToReadableStream", "marked()", "YAMLParseError", "gray-matter"])
@@ -218,7 +232,7 @@ describe("the bundles as deployed", () => {
   });
 
   it("are byte for byte what the size budgets measure (esbuild with the same settings)", async () => {
-    for (const fn of ["web", "send", "dispatch", "feedback"] as const) {
+    for (const fn of HANDLERS) {
       const deployed = readFileSync(join(bundles[fn], "index.mjs"), "utf8");
       expect(deployed === (await bundleHandler(fn)).code, fn).toBe(true);
     }
@@ -235,6 +249,11 @@ describe("the bundles as deployed", () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers?.["content-type"]).toMatch(/text\/html/);
     expect(res.body).toContain("Yoga for Healthy Hips");
+  });
+
+  it("web carries no owner's area: /admin is the admin function's (a 404 here)", async () => {
+    for (const path of ["/admin", "/admin/login"])
+      expect((await web("GET", path)).statusCode).toBe(404);
   });
 
   it("web leaves the guide to CloudFront: a 404, not an error", async () => {
@@ -455,5 +474,44 @@ describe("the bundles as deployed", () => {
     await expect(invoke("feedback", wrong)).rejects.toMatchObject({ name: "SesEventError" });
     await expect(invoke("feedback", { detail: {} })).rejects.toThrow(/not an SES bounce/);
     expect((await store.get(sidOf("bea@example.com")))?.status).toBe("active");
+  });
+
+  it("admin: an owner signs in by the emailed link, sees the dashboard and exports the list", async () => {
+    const owner = "clara@yogaforhealthyhips.com";
+    const form = "application/x-www-form-urlencoded";
+    const fromSite = { origin: SITE };
+    expect((await http("admin", "GET", "/admin")).headers?.location).toBe("/admin/login");
+    const before = aws.messages.length;
+    const asked = await http(
+      "admin",
+      "POST",
+      "/admin/login",
+      `email=${encodeURIComponent(owner)}`,
+      form,
+      fromSite,
+    );
+    expect(asked.statusCode).toBe(200);
+    // Queued in the urgent lane, with a wake job on the send queue; the send bundle sends it.
+    await deliver(before);
+    const [mail] = await inbox(ses.endpoint, owner);
+    const t = new URL(linkIn(mail?.body.html ?? "", `${SITE}/admin/login?t=`)).searchParams.get(
+      "t",
+    );
+    const signedIn = await http("admin", "POST", "/admin/login/complete", `t=${t}`, form, fromSite);
+    expect(signedIn.statusCode).toBe(303);
+    const cookie = signedIn.cookies?.[0]?.split(";")[0] ?? "";
+    expect(cookie).toMatch(/^hh_owner=/);
+
+    // The report: counters (BatchGet), the due index's count, the dead-letter queue's depth.
+    const dashboard = await http("admin", "GET", "/admin", undefined, undefined, { cookie });
+    expect(dashboard.statusCode).toBe(200);
+    expect(dashboard.body).toContain("Signed up");
+    expect(aws.calls).toContain("AmazonSQS.GetQueueAttributes");
+    // The export: the whole list (a Scan).
+    const csv = await http("admin", "GET", "/admin/subscribers.csv", undefined, undefined, {
+      cookie,
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain("ana@example.com");
   });
 });

@@ -40,7 +40,8 @@ const SECOND = "b".repeat(40) + "2".repeat(24);
 const NEAR_MISS = `${FIRST.slice(0, -1)}x`;
 
 let work: string;
-let bundle: string;
+/** Each HTTP function's bundle file: the public web and the owner's area. */
+const bundles = { web: "", admin: "" };
 let db: Emulator;
 let ses: Emulator;
 let aws: Awaited<ReturnType<typeof startAwsStandIn>>;
@@ -64,7 +65,7 @@ function coldStart(env = functionEnv): Worker {
 }
 
 type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { body: string; statusCode: number };
-function invoke(on: Worker, event: unknown): Promise<HttpResult> {
+function invoke(on: Worker, event: unknown, fn: keyof typeof bundles = "web"): Promise<HttpResult> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, (reply) =>
@@ -72,13 +73,17 @@ function invoke(on: Worker, event: unknown): Promise<HttpResult> {
         ? reject(Object.assign(new Error(JSON.stringify(reply.error)), reply.error))
         : resolve(reply.result as HttpResult),
     );
-    on.postMessage({ id, file: pathToFileURL(bundle).href, event, functionName: "web" });
+    on.postMessage({ id, file: pathToFileURL(bundles[fn]).href, event, functionName: fn });
   });
 }
 
 /** `headers` as the caller sends them; "x-origin-verify" is what CloudFront would add. */
-const get = (on: Worker, path: string, headers: Record<string, string | undefined>) =>
-  invoke(on, httpEvent("GET", path, { headers }));
+const get = (
+  on: Worker,
+  path: string,
+  headers: Record<string, string | undefined>,
+  fn: keyof typeof bundles = "web",
+) => invoke(on, httpEvent("GET", path, { headers }), fn);
 const signup = (
   on: Worker,
   email: string,
@@ -123,11 +128,13 @@ let stamp: string;
 beforeAll(async () => {
   process.env.AWS_SES_ACCOUNT = sesAccount(60);
   work = mkdtempSync(join(tmpdir(), "hh-front-door-"));
-  const dir = join(work, "web");
-  mkdirSync(dir);
-  bundle = join(dir, "index.mjs");
-  writeFileSync(bundle, (await bundleHandler("web")).code);
-  copyFileSync(COURSE_FILE, join(dir, "course.json"));
+  for (const fn of ["web", "admin"] as const) {
+    const dir = join(work, fn);
+    mkdirSync(dir);
+    bundles[fn] = join(dir, "index.mjs");
+    writeFileSync(bundles[fn], (await bundleHandler(fn)).code);
+    copyFileSync(COURSE_FILE, join(dir, "course.json"));
+  }
   // The Lambda runtime provides the AWS SDK v3, and nothing else outside the bundle.
   mkdirSync(join(work, "node_modules"));
   symlinkSync(join(PROJECT_ROOT, "node_modules/@aws-sdk"), join(work, "node_modules/@aws-sdk"));
@@ -215,16 +222,41 @@ describe("the web function answers only requests that came through CloudFront", 
   });
 
   it("every path is behind the door: pages, the stamp endpoint, links, /healthz", async () => {
-    for (const path of ["/", "/healthz", "/api/stamp", "/confirm?t=x", "/c/x", "/admin/login"]) {
+    for (const path of ["/", "/healthz", "/api/stamp", "/confirm?t=x", "/c/x"]) {
       expect((await get(host, path, through(undefined))).statusCode, path).toBe(403);
     }
     expect((await get(host, "/healthz", through(FIRST))).statusCode).toBe(200);
+  });
+
+  it("the owner's area, a function of its own, is behind the same door", async () => {
+    for (const path of ["/admin", "/admin/login", "/admin/subscribers.csv"]) {
+      for (const secret of [undefined, NEAR_MISS, ""]) {
+        const res = await get(host, path, through(secret), "admin");
+        expect(res.statusCode, `${path} ${JSON.stringify(secret?.slice(-2))}`).toBe(403);
+      }
+    }
+    const before = aws.messages.length;
+    const res = await invoke(
+      host,
+      httpEvent("POST", "/admin/login", {
+        body: "email=clara%40yogaforhealthyhips.com",
+        contentType: "application/x-www-form-urlencoded",
+        headers: { ...through(undefined), origin: "https://hips.example" },
+      }),
+      "admin",
+    );
+    expect(res.statusCode).toBe(403);
+    expect(aws.messages.length).toBe(before);
+    expect((await get(host, "/admin/login", through(FIRST), "admin")).statusCode).toBe(200);
   });
 
   it("a function started without its origin secret does not start (never open by default)", async () => {
     const { ORIGIN_SECRET_ARN: _, ...withoutSecret } = functionEnv;
     const open = coldStart(withoutSecret);
     await expect(get(open, "/healthz", through(undefined))).rejects.toMatchObject({
+      name: "ConfigError",
+    });
+    await expect(get(open, "/admin/login", through(undefined), "admin")).rejects.toMatchObject({
       name: "ConfigError",
     });
   });
@@ -252,5 +284,9 @@ describe("the web function answers only requests that came through CloudFront", 
     await untouched("stale@example.com", before + 2);
     expect((await get(later, "/healthz", through(SECOND))).statusCode).toBe(200);
     expect((await get(later, "/healthz", through(THIRD))).statusCode).toBe(200);
+    // The owner's area reads the same secret the same way.
+    expect((await get(later, "/admin/login", through(FIRST), "admin")).statusCode).toBe(403);
+    expect((await get(later, "/admin/login", through(SECOND), "admin")).statusCode).toBe(200);
+    expect((await get(later, "/admin/login", through(THIRD), "admin")).statusCode).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import { testStack } from "./app";
 /**
  * The stack's half of "only through the front door": CloudFront adds the origin secret to
  * every request it sends the API, the secret's value appears nowhere in the template or its
- * outputs, only the web function may read it, the API's own address is not published, and
+ * outputs, only the functions behind CloudFront (web, admin) may read it, the API's own address is not published, and
  * the viewer address the app trusts is always CloudFront's.
  */
 
@@ -28,7 +28,6 @@ let json: { Resources: Record<string, Resource>; Outputs: Record<string, { Value
 let origins: Origin[];
 let behaviors: Behavior[];
 let secretId: string;
-let webId: string;
 
 const ofType = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 const idOf = (construct: { node: { defaultChild?: unknown } }) =>
@@ -67,7 +66,6 @@ beforeAll(() => {
   origins = config.Origins;
   behaviors = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
   secretId = idOf(stack.node.findChild("Web").node.findChild("OriginSecret") as never);
-  webId = idOf(stack.functions.web);
 });
 
 describe("the origin secret", () => {
@@ -99,29 +97,33 @@ describe("the origin secret", () => {
     expect(json.Outputs.OriginSecretArn?.Value).toEqual({ Ref: secretId });
   });
 
-  it("only the web function may read it, read-only, and its grant names this secret alone", () => {
+  it("only the two functions behind CloudFront (web, admin) may read it, read-only, and each grant names this secret alone", () => {
+    const behind = ["web", "admin"];
     const readers = Object.entries(stack.functions)
       .filter(([, fn]) => JSON.stringify(secretStatements(idOf(fn))).includes(secretId))
       .map(([name]) => name);
-    expect(readers).toEqual(["web"]);
-    const onSecret = secretStatements(webId).filter((s) =>
-      JSON.stringify(s.Resource).includes(secretId),
-    );
-    // One read-only statement (CDK merges the web's secret grants), naming secrets one by one.
-    expect(onSecret).toEqual([
-      {
-        Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-        Effect: "Allow",
-        Resource: expect.arrayContaining([{ Ref: secretId }]),
-      },
-    ]);
+    expect(readers.sort()).toEqual([...behind].sort());
     const secretIds = ofType("AWS::SecretsManager::Secret").map(([id]) => id);
-    for (const r of ([] as unknown[]).concat(onSecret[0]?.Resource)) {
-      expect(secretIds).toContain((r as { Ref?: string }).Ref);
+    for (const name of behind) {
+      const fnId = idOf(stack.functions[name as "web"]);
+      const onSecret = secretStatements(fnId).filter((s) =>
+        JSON.stringify(s.Resource).includes(secretId),
+      );
+      // One read-only statement (CDK merges a function's secret grants), naming secrets one by one.
+      expect(onSecret).toEqual([
+        {
+          Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+          Effect: "Allow",
+          Resource: expect.arrayContaining([{ Ref: secretId }]),
+        },
+      ]);
+      for (const r of ([] as unknown[]).concat(onSecret[0]?.Resource)) {
+        expect(secretIds).toContain((r as { Ref?: string }).Ref);
+      }
+      expect(envOf(fnId)).toMatchObject({ ORIGIN_SECRET_ARN: { Ref: secretId } });
     }
-    expect(envOf(webId)).toMatchObject({ ORIGIN_SECRET_ARN: { Ref: secretId } });
     for (const [name, fn] of Object.entries(stack.functions)) {
-      if (name === "web") continue;
+      if (behind.includes(name)) continue;
       expect(envOf(idOf(fn)), name).not.toHaveProperty("ORIGIN_SECRET_ARN");
     }
   });

@@ -309,7 +309,7 @@ describe("alarms", () => {
 describe("functions", () => {
   it("every function runs Node 22 or newer on arm64 with its own log group and a retention", () => {
     const ours = Object.values(stack.functions).map(logicalId);
-    expect(ours).toHaveLength(4);
+    expect(ours).toHaveLength(5);
     for (const id of ours) {
       const p = resources[id]?.Properties as {
         Runtime: string;
@@ -339,18 +339,18 @@ describe("functions", () => {
       "SITE_URL",
     ];
     // The web function never sends: no sender settings, only where its links point.
-    expect(env("web")).toEqual(
-      [
-        "DEAD_LETTER_QUEUE_URL",
-        "ID_KEY_SECRET_ARN",
-        "ORIGIN_SECRET_ARN",
-        "QUEUE_URL",
-        "SITE_URL",
-        "TABLE_NAME",
-        "TOKEN_KEY_SECRET_ARN",
-        "URGENT_QUEUE_URL",
-      ].sort(),
-    );
+    const web = [
+      "ID_KEY_SECRET_ARN",
+      "ORIGIN_SECRET_ARN",
+      "QUEUE_URL",
+      "SITE_URL",
+      "TABLE_NAME",
+      "TOKEN_KEY_SECRET_ARN",
+      "URGENT_QUEUE_URL",
+    ];
+    expect(env("web")).toEqual(web.sort());
+    // The owner's area: the same, and the dead-letter queue whose depth the dashboard shows.
+    expect(env("admin")).toEqual([...web, "DEAD_LETTER_QUEUE_URL"].sort());
     expect(env("dispatch")).toEqual(["QUEUE_URL", "SEQUENCE_PAUSED", "SES_SENDERS", "TABLE_NAME"]);
     expect(env("send")).toEqual(
       [
@@ -374,12 +374,14 @@ describe("functions", () => {
     expect(props.Environment.Variables.SEQUENCE_PAUSED).toBe("true");
   });
 
-  it("the owner's dashboard may read the dead-letter queue's depth, and only that", () => {
+  it("the owner's dashboard may read the dead-letter queue's depth, and only that; the public web nothing of it", () => {
     const dlq = logicalId((stack.node.findChild("Drip") as Drip).deadLetterQueue);
-    const onDlq = statementsOf(logicalId(stack.functions.web)).filter((s) =>
-      JSON.stringify(s.Resource).includes(dlq),
-    );
-    expect(onDlq.map((s) => s.Action)).toEqual(["sqs:GetQueueAttributes"]);
+    const onDlq = (fn: FunctionName) =>
+      statementsOf(logicalId(stack.functions[fn])).filter((s) =>
+        JSON.stringify(s.Resource).includes(dlq),
+      );
+    expect(onDlq("admin").map((s) => s.Action)).toEqual(["sqs:GetQueueAttributes"]);
+    expect(onDlq("web")).toEqual([]);
   });
 });
 
@@ -441,7 +443,7 @@ describe("least privilege", () => {
     );
     expect(delay).toHaveLength(1);
     expect(delay[0]?.Resource).toEqual({ "Fn::GetAtt": [sendQueue, "Arn"] });
-    for (const name of ["web", "dispatch", "feedback"] as const) {
+    for (const name of ["web", "admin", "dispatch", "feedback"] as const) {
       expect(actionsOf(fnId(name))).not.toContain("sqs:ChangeMessageVisibility");
     }
   });
@@ -462,6 +464,44 @@ describe("least privilege", () => {
     ]);
     for (const a of WRITE_MANY.filter((a) => a !== "dynamodb:PutItem"))
       expect(send).not.toContain(a);
+  });
+
+  it("the public web reads and writes subscribers' own items, never scans, batch-reads or touches the due index", () => {
+    const web = statementsOf(fnId("web")).filter((s) =>
+      JSON.stringify(s.Action).includes("dynamodb:"),
+    );
+    expect([...new Set(actionsOf(fnId("web")).filter((a) => a.startsWith("dynamodb:")))]).toEqual([
+      "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+    expect(JSON.stringify(web.map((s) => s.Resource))).not.toContain("/index/");
+  });
+
+  it("the owner's area may also batch-read counters, count the due index and scan (the export): the only Scan", () => {
+    const admin = statementsOf(fnId("admin")).filter((s) =>
+      JSON.stringify(s.Action).includes("dynamodb:"),
+    );
+    expect([...new Set(actionsOf(fnId("admin")).filter((a) => a.startsWith("dynamodb:")))]).toEqual(
+      [
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+      ],
+    );
+    const onIndex = admin.filter((s) => JSON.stringify(s.Resource).includes("/index/"));
+    expect(onIndex.map((s) => s.Action)).toEqual(["dynamodb:Query"]);
+    expect(JSON.stringify(onIndex[0]?.Resource)).toContain("/index/due");
+    for (const name of ["web", "send", "dispatch", "feedback"] as const)
+      expect(actionsOf(fnId(name)), name).not.toContain("dynamodb:Scan");
   });
 
   it("the send worker puts only published sequences (SEQ# partitions), never a subscriber", () => {
@@ -491,6 +531,7 @@ describe("least privilege", () => {
     const id = logicalId(keys.node.findChild("IdKey"));
     const origin = logicalId(stack.node.findChild("Web").node.findChild("OriginSecret"));
     expect(secretsOf("web")).toEqual([id, origin, token].sort());
+    expect(secretsOf("admin")).toEqual([id, origin, token].sort());
     // The send worker hashes canonical mailboxes for the confirmation throttle with the id key.
     expect(secretsOf("send")).toEqual([id, token].sort());
     expect(secretsOf("feedback")).toEqual([id]);
@@ -511,7 +552,7 @@ describe("least privilege", () => {
       expect(resource).not.toContain("*");
     }
     // The web function queues every email (confirmations, owners' sign-in links and tests).
-    for (const name of ["web", "dispatch", "feedback"] as const) {
+    for (const name of ["web", "admin", "dispatch", "feedback"] as const) {
       expect(actionsOf(fnId(name)).filter((a) => a.startsWith("ses:Send"))).toEqual([]);
     }
   });
@@ -596,6 +637,27 @@ describe("web and site", () => {
         }),
       }),
     });
+  });
+
+  it("the API sends /admin and everything under it to the admin function, everything else to web", () => {
+    const integrationOf = (fn: FunctionName) =>
+      ofType("AWS::ApiGatewayV2::Integration").find(([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri).includes(logicalId(stack.functions[fn])),
+      )?.[0];
+    const target = (route: Record<string, unknown>) =>
+      JSON.stringify(route.Target).match(/"Ref":"([^"]+)"/)?.[1];
+    const routes = Object.fromEntries(
+      ofType("AWS::ApiGatewayV2::Route").map(([, r]) => [
+        r.Properties.RouteKey,
+        target(r.Properties),
+      ]),
+    );
+    expect(routes).toEqual({
+      $default: integrationOf("web"),
+      "ANY /admin": integrationOf("admin"),
+      "ANY /admin/{proxy+}": integrationOf("admin"),
+    });
+    expect(integrationOf("web")).not.toBe(integrationOf("admin"));
   });
 
   it("throttles the API stage and writes access logs", () => {

@@ -47,8 +47,9 @@ export class SubscriberTable extends Construct {
   }
 
   /**
-   * The web app: signups, confirms and the welcome kick, clicks, counters, export and erase
-   * (a Query of the subscriber's partition and BatchWrite deletes). Never the due index.
+   * The public web app: signups, confirms and the welcome kick, clicks (a click record created
+   * beside a profile an erase just deleted is taken back), counters, export and erase (a Query
+   * of the subscriber's partition and BatchWrite deletes). Never the due index, never a Scan.
    */
   bindWebAccess(fn: NodejsFunction): void {
     this.bind(
@@ -58,10 +59,35 @@ export class SubscriberTable extends Construct {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "dynamodb:Query",
         "dynamodb:BatchWriteItem",
       ],
     );
+  }
+
+  /**
+   * The owner's area: what the web app does to one subscriber (find, pause, erase, import),
+   * owners' login links and sessions (signing out deletes one), the report's counters
+   * (BatchGet) and its count of who falls due (a Query of the due index), and the CSV export of
+   * everyone (the only Scan in the stack).
+   */
+  bindOwnerAccess(fn: NodejsFunction): void {
+    this.bind(
+      fn,
+      [this.table.tableArn],
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Scan",
+      ],
+    );
+    this.bind(fn, [this.dueIndexArn], ["dynamodb:Query"]);
   }
 
   /** The dispatcher: query the due index, claim each entry with a conditional update. */

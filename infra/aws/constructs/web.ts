@@ -1,11 +1,17 @@
 import { Duration, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { ADMIN_PREFIX } from "../../../functions/http/admin-app";
 import { appFunction, LOG_RETENTION, setEnv } from "./app-function";
 
 /** Requests per second the stage accepts, and the burst above it. */
@@ -27,14 +33,17 @@ const ACCESS_LOG = {
 };
 
 /**
- * The web: an HTTP API whose default route goes to the web Lambda (hono `handle`), with stage
- * throttling and JSON access logs. CloudFront sits in front (see Site) and is its only door:
+ * The web: an HTTP API whose default route goes to the web Lambda (hono `handle`) and whose
+ * `/admin` routes go to the admin Lambda (the owner's area, so the public function carries none
+ * of it), with stage throttling and JSON access logs. CloudFront sits in front (see Site) and is its only door:
  * it adds the origin secret to every request it forwards, and the app refuses any request
  * without it (functions/http/front-door.ts). The execute-api address stays reachable (disabling
  * it needs an API custom domain for CloudFront to use instead), so it is not published.
  */
 export class Web extends Construct {
   readonly webFunction: NodejsFunction;
+  /** The owner's area: `/admin` and everything under it. */
+  readonly adminFunction: NodejsFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   /**
@@ -53,13 +62,24 @@ export class Web extends Construct {
       memorySize: 512,
       timeout: Duration.seconds(10),
     });
+    this.adminFunction = appFunction(this, "Admin", {
+      handler: "admin",
+      description:
+        "The owner's area: sign-in, dashboard, subscribers, CSV import and export (hono)",
+      withContent: true,
+      memorySize: 512,
+      // A CSV import of thousands of rows writes each one; the HTTP API waits 30 s at most.
+      timeout: Duration.seconds(29),
+    });
     this.originSecret = new Secret(this, "OriginSecret", {
       description: "Healthy Hips: the header value CloudFront adds to every request to the web API",
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    // Read access for the web function, to this secret only (the grant names its ARN).
-    setEnv(this.webFunction, "ORIGIN_SECRET_ARN", this.originSecret.secretArn);
-    this.originSecret.grantRead(this.webFunction);
+    // Both functions behind CloudFront check it; read access to this secret only.
+    for (const fn of [this.webFunction, this.adminFunction]) {
+      setEnv(fn, "ORIGIN_SECRET_ARN", this.originSecret.secretArn);
+      this.originSecret.grantRead(fn);
+    }
     Validations.of(this.originSecret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
@@ -70,6 +90,11 @@ export class Web extends Construct {
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration("Web", this.webFunction),
     });
+    // The owner's area, as functions/http/admin-app.ts `isAdminPath` splits it locally.
+    const admin = new HttpLambdaIntegration("Admin", this.adminFunction);
+    for (const path of [ADMIN_PREFIX, `${ADMIN_PREFIX}/{proxy+}`]) {
+      this.api.addRoutes({ path, methods: [HttpMethod.ANY], integration: admin });
+    }
     const accessLogs = new LogGroup(this, "AccessLogs", { retention: LOG_RETENTION });
     this.stage = new HttpStage(this, "Stage", {
       httpApi: this.api,

@@ -36,6 +36,12 @@ export function recordStart(starts: readonly number[], rate: number, at: number)
   return [...starts, at].slice(-perWindow(rate));
 }
 
+/** The window without one start recorded at `at` (a place held and given back). */
+export function withoutStart(starts: readonly number[], at: number): number[] {
+  const i = starts.lastIndexOf(at);
+  return i < 0 ? [...starts] : [...starts.slice(0, i), ...starts.slice(i + 1)];
+}
+
 /**
  * The earliest slot at or after `now` for the next send: evenly spaced, `SPAN / rate` after the
  * slot planned last, so a backlog flows at the rate instead of in a burst each second (and the

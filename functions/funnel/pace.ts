@@ -1,7 +1,7 @@
 import type { Mailer, OutgoingEmail } from "../adapters/mailer";
 import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
 import { classifySendError } from "../core/refusals";
-import { handover, nextSlot, recordStart, waitFor } from "../core/send-window";
+import { handover, nextSlot, recordStart, waitFor, withoutStart } from "../core/send-window";
 import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "./errors";
 
 export interface SenderOptions {
@@ -46,17 +46,21 @@ export interface Sender {
 /** AWS: after SES refuses the account, try again in 10 s, doubling up to 5 minutes. */
 export const HALT: BreakerRule = { baseMs: 10_000, maxMs: 5 * 60_000 };
 
-/** A look never starts earlier than this before its slot: what it read must still be fresh. */
-const MAX_LEAD_MS = 50;
+/** The window filled while a send looked (a look slower than the window): nothing was sent. */
+class WindowMovedError extends RetryableSendError {
+  constructor() {
+    super("send window filled during the look");
+  }
+}
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * A sender over `mailer`. All deliveries through one sender share one exact rate window
  * (functions/core/send-window.ts) and one circuit breaker (functions/core/breaker.ts). Each
- * delivery plans a slot, looks just before it (the look overlaps the wait), composes, and
- * starts its SES call only when the window of real starts allows it: the look is the last
- * read before SES, and the window counts the calls themselves.
+ * delivery plans a slot, waits for it and for the window of real starts, then looks, composes
+ * and starts its SES call with no wait in between: the look is the last read before SES, and
+ * the window counts the calls themselves.
  * @example const sender = createSender(createMailer(ses, opts), { rate: () => 7 });
  */
 export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions): Sender {
@@ -67,8 +71,6 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
   let starts: number[] = [];
   let planned: number[] = [];
   let breaker: Breaker = CLOSED;
-  /** How long a look takes (a moving average), so that a look ends about when its slot comes. */
-  let lead = 0;
 
   const halted = () => {
     const ms = haltedFor(breaker, rule, now());
@@ -85,25 +87,37 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
     halted();
     const slot = nextSlot(planned, opts.rate(), now());
     planned = recordStart(planned, opts.rate(), slot);
-    await until(slot - lead);
+    await until(slot);
     halted();
-    const lookedAt = now();
-    const target = await look();
-    lead = Math.min(MAX_LEAD_MS, 0.8 * lead + 0.2 * (now() - lookedAt));
-    if (target === undefined) return { kind: "skipped" };
+    for (let ms = waitFor(starts, opts.rate(), now()); ms > 0; ) {
+      await sleep(ms);
+      ms = waitFor(starts, opts.rate(), now());
+    }
+    // The look comes after every wait, so what it read is what the SES call acts on. This
+    // send holds its place in the window while it looks: no other send can take it meanwhile.
+    const held = now();
+    starts = recordStart(starts, opts.rate(), held);
+    const giveBack = () => {
+      starts = withoutStart(starts, held);
+    };
+    let target: T | undefined;
+    let email: E;
+    try {
+      target = await look();
+      if (target === undefined) return { kind: "skipped" };
+      email = await compose(target);
+    } finally {
+      giveBack();
+    }
+    // The exact check on real starts, this send's held place given back. From here to the SES
+    // call nothing awaits, so check, record and call are one step. A look slower than the
+    // window could have let it fill: then nothing is sent on that look, and the job is retried.
+    if (waitFor(starts, opts.rate(), now()) > 0) throw new WindowMovedError();
     const admitted = admit(breaker, rule, now());
     if (!admitted.ok) {
       throw new SendingHaltedError("sending is halted", { retryInMs: admitted.waitMs });
     }
     breaker = admitted.breaker;
-    const email = await compose(target);
-    await until(slot);
-    // The exact check on real starts. From here to the SES call nothing awaits, so no other
-    // send can start in between: check, record and call are one step.
-    for (let ms = waitFor(starts, opts.rate(), now()); ms > 0; ) {
-      await sleep(ms);
-      ms = waitFor(starts, opts.rate(), now());
-    }
     const pending = mailer.send(email);
     // Recorded once the call's synchronous part (SDK middleware up to the request) has run:
     // the window then holds each start's latest possible time, so even when the process is
@@ -135,10 +149,19 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
       starts = handover(starts, opts.rate(), now());
     },
     async send(email) {
-      const out = await deliver(
-        async () => email,
-        (e) => e,
-      );
+      let out: Delivery<OutgoingEmail, OutgoingEmail>;
+      for (;;) {
+        try {
+          out = await deliver(
+            async () => email,
+            (e) => e,
+          );
+          break;
+        } catch (e) {
+          // Nothing was read, so nothing went stale: wait for the window again.
+          if (!(e instanceof WindowMovedError)) throw e;
+        }
+      }
       if (out.kind === "sent") return out.messageId;
       // A recipient-level refusal of an email sent without a look is the caller's to handle.
       throw out.kind === "refused" ? out.error : new Error("nothing was sent");

@@ -300,6 +300,58 @@ describe("sender", () => {
     expect(f.calls()).toBe(0);
   });
 
+  it("the look is the last step before SES: nothing waits between a look and its call", async () => {
+    // A virtual clock whose sleepers wake in time order, so concurrent sends see one timeline.
+    let now = 0;
+    const sleepers: { at: number; wake: () => void }[] = [];
+    const sleep = (ms: number) =>
+      new Promise<void>((wake) => {
+        sleepers.push({ at: now + ms, wake });
+      });
+    const starts: number[] = [];
+    const sender = createSender(
+      {
+        send: async () => {
+          starts.push(now);
+          return "id";
+        },
+      },
+      { rate: () => 5, now: () => now, sleep, random: () => 1 },
+    );
+    const gaps: number[] = [];
+    let looks = 0;
+    const all = Promise.all(
+      Array.from({ length: 30 }, async () => {
+        let lookedAt = -1;
+        const out = await sender.deliver(
+          async () => {
+            // Ragged reads: 2 ms, then 40 ms, as a table's latency varies.
+            await sleep(looks++ % 2 === 0 ? 2 : 40);
+            lookedAt = now;
+            return email;
+          },
+          (e) => e,
+        );
+        if (out.kind === "sent") gaps.push((starts.at(-1) as number) - lookedAt);
+      }),
+    );
+    let done = false;
+    all.then(() => {
+      done = true;
+    });
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      sleepers.sort((x, y) => x.at - y.at);
+      const next = sleepers.shift();
+      if (!next) continue;
+      now = Math.max(now, next.at);
+      next.wake();
+    }
+    expect(gaps).toHaveLength(30);
+    expect(Math.max(...gaps)).toBe(0);
+    expect(busiest(starts)).toBeLessThanOrEqual(5);
+  });
+
   it("concurrent deliveries never exceed the rate in any second", async () => {
     const f = fake([async () => "id"]);
     await Promise.all(Array.from({ length: 40 }, () => f.sender.send(email)));

@@ -1,6 +1,7 @@
 import { createHash, createHmac, createSecretKey, hash, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 import { TokenError } from "./errors";
+import { lazy } from "./lazy";
 
 /**
  * What a token may be used for (format v2):
@@ -20,22 +21,27 @@ const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL_ID = /^[a-z0-9-]{1,64}$/;
 const SIGN_PURPOSES: ReadonlySet<string> = new Set(PURPOSES);
 
-const V2 = z.strictObject({
-  v: z.literal(2),
-  p: z.enum(PURPOSES),
-  k: z.string().check(z.regex(/^[A-Za-z0-9_-]{6}$/)),
-  s: z.string().check(z.regex(SID)),
-  g: z.optional(z.number().check(z.int(), z.nonnegative())),
-  m: z.optional(z.string().check(z.regex(EMAIL_ID))),
-  e: z.number().check(z.int(), z.positive()),
-});
+// Built on first verify: signing, and functions that only derive subscriber ids, never need them.
+const V2 = lazy(() =>
+  z.strictObject({
+    v: z.literal(2),
+    p: z.enum(PURPOSES),
+    k: z.string().check(z.regex(/^[A-Za-z0-9_-]{6}$/)),
+    s: z.string().check(z.regex(SID)),
+    g: z.optional(z.number().check(z.int(), z.nonnegative())),
+    m: z.optional(z.string().check(z.regex(EMAIL_ID))),
+    e: z.number().check(z.int(), z.positive()),
+  }),
+);
 
-const V1 = z.strictObject({
-  p: z.enum(["confirm", "unsubscribe", "click", "manage", "stamp"]),
-  s: z.string().check(z.regex(SID)),
-  l: z.optional(z.string().check(z.regex(/^[a-z0-9:-]{1,64}$/))),
-  e: z.number().check(z.int(), z.positive()),
-});
+const V1 = lazy(() =>
+  z.strictObject({
+    p: z.enum(["confirm", "unsubscribe", "click", "manage", "stamp"]),
+    s: z.string().check(z.regex(SID)),
+    l: z.optional(z.string().check(z.regex(/^[a-z0-9:-]{1,64}$/))),
+    e: z.number().check(z.int(), z.positive()),
+  }),
+);
 
 /** What a token says once its key, signature, purpose and expiry are checked. */
 export interface TokenClaims {
@@ -110,12 +116,14 @@ export function keyId(key: string | Buffer): string {
 const UTC_TIME =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z$/;
 
-const RingJson = z.strictObject({
-  current: z.string().check(z.minLength(MIN_KEY_BYTES)),
-  previous: z.optional(z.string().check(z.minLength(MIN_KEY_BYTES))),
-  rotatedAt: z.optional(z.string().check(z.regex(UTC_TIME))),
-  graceDays: z.optional(z.number().check(z.nonnegative())),
-});
+const RingJson = lazy(() =>
+  z.strictObject({
+    current: z.string().check(z.minLength(MIN_KEY_BYTES)),
+    previous: z.optional(z.string().check(z.minLength(MIN_KEY_BYTES))),
+    rotatedAt: z.optional(z.string().check(z.regex(UTC_TIME))),
+    graceDays: z.optional(z.number().check(z.nonnegative())),
+  }),
+);
 
 /**
  * Reads a key ring from its stored form: either a plain key (no rotation yet), or JSON
@@ -136,7 +144,7 @@ export function parseKeyRing(stored: string): KeyRing {
   } catch {
     throw new TokenError("token key ring is not valid JSON");
   }
-  const ring = RingJson.safeParse(json);
+  const ring = RingJson().safeParse(json);
   if (!ring.success) {
     const issue = ring.error.issues[0];
     throw new TokenError(`token key ring: ${issue?.path.join(".") || "value"}: ${issue?.message}`);
@@ -271,7 +279,7 @@ export function createTokens(keys: string | Buffer | KeyRing) {
         const key = keyFor((raw as { k?: unknown }).k, nowMs);
         if (!key) throw new TokenError("unknown or retired key");
         if (!same(given, mac(key, body))) throw new TokenError("bad signature");
-        const parsed = V2.safeParse(raw);
+        const parsed = V2().safeParse(raw);
         if (!parsed.success) throw new TokenError("malformed payload");
         const p = parsed.data;
         claims = {
@@ -292,7 +300,7 @@ export function createTokens(keys: string | Buffer | KeyRing) {
         if (!keysNow.map((k) => same(given, mac(k, body))).includes(true)) {
           throw new TokenError("bad signature");
         }
-        const parsed = V1.safeParse(raw);
+        const parsed = V1().safeParse(raw);
         if (!parsed.success) throw new TokenError("malformed payload");
         const p = parsed.data;
         claims = { version: 1, purpose: p.p, sid: p.s, link: p.l, expiresAt: p.e };

@@ -78,8 +78,14 @@ export async function openSequences(
   opts: { resume: boolean },
 ): Promise<Sequences> {
   const mine = publication(deps.course, now);
-  const created = await deps.store.publishSequence(mine);
-  const all = await deps.store.publishedSequences(mine.sequenceId);
+  // Read first: every cold start after the first of a version finds its order published, and
+  // so costs one read rather than a refused put and a read.
+  let all = await deps.store.publishedSequences(mine.sequenceId);
+  let created = false;
+  if (!all.some((p) => p.hash === mine.hash)) {
+    created = await deps.store.publishSequence(mine);
+    all = await deps.store.publishedSequences(mine.sequenceId);
+  }
   const sequences = sequencesOf(mine, all);
   if (created)
     deps.logger.info("sequence published", { hash: mine.hash, emails: mine.order.length });

@@ -48,8 +48,14 @@ export class UnknownEmailError extends Error {
 export function createComposer({ course, emails, siteUrl, tokens }: ComposerOptions) {
   const site = siteUrl.replace(/\/+$/, "");
   const siteHost = new URL(site).host;
+  /** Each email's plan, made the first time that email is composed (see {@link prepare}). */
   const ready = new Map<string, Ready>();
-  for (const [id, email] of Object.entries(emails)) {
+  /**
+   * An email made ready for its recipients. Made on first use rather than for every email up
+   * front: a cold start then pays only for the emails its first request sends (often one, or
+   * none for the web function), and every later recipient of it for a join.
+   */
+  const prepare = (id: string, email: CompiledEmail): Ready => {
     // The privacy notice is the same page for everyone: no token, no tracking.
     const template = prefill(email, { siteHost, privacyUrl: `${site}/privacy` });
     // The confirmation carries its confirm link and nothing else; the others never one.
@@ -58,11 +64,16 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
       const path = confirm === (key === "confirmUrl") ? tokenPath(key) : undefined;
       return path === undefined ? undefined : `${site}${path}`;
     });
-    ready.set(id, { plan, links: email.links });
-  }
+    return { plan, links: email.links };
+  };
   const templateOf = (id: string): Ready => {
-    const hit = ready.get(id);
-    if (!hit) throw new UnknownEmailError(`no compiled email '${id}'`);
+    let hit = ready.get(id);
+    if (!hit) {
+      const email = Object.hasOwn(emails, id) ? emails[id] : undefined;
+      if (!email) throw new UnknownEmailError(`no compiled email '${id}'`);
+      hit = prepare(id, email);
+      ready.set(id, hit);
+    }
     return hit;
   };
 

@@ -167,4 +167,18 @@ describe("composing from the compiled course", () => {
       /no compiled email/,
     );
   });
+
+  it("refuses the names every object has, though plans are made on first use", () => {
+    for (const id of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(() => composer().email(subscriber("Ana"), id, NOW)).toThrow(/no compiled email/);
+    }
+  });
+
+  it("gives the same bytes whichever email is composed first", () => {
+    const [a, b] = [composer(), composer()];
+    const order = ids();
+    const first = order.map((id) => send(a, subscriber("Ana"), id));
+    const reversed = [...order].reverse().map((id) => send(b, subscriber("Ana"), id));
+    expect(reversed.reverse()).toEqual(first);
+  });
 });

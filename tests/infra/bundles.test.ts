@@ -31,6 +31,7 @@ import {
   sqsEvent,
   TEST_ORIGIN_SECRET,
 } from "./events";
+import { LOCAL_CREDENTIALS, lambdaEnv, sendQueueUrl } from "./lambda-env";
 
 /**
  * The real Lambda bundles, built by synthesising the stack with bundling on (exactly what
@@ -45,7 +46,6 @@ const TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-token
 const ID_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-id-GhIjKl";
 const ORIGIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-origin-MnOpQr";
 const ID_KEY = "i".repeat(64);
-const LOCAL = { accessKeyId: "local", secretAccessKey: "local" };
 
 let work: string;
 let bundles: Record<HandlerName, string>;
@@ -162,37 +162,30 @@ beforeAll(async () => {
     { [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY, [ORIGIN_ARN]: TEST_ORIGIN_SECRET },
     process.env.AWS_SES_ACCOUNT,
   );
-  queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
-  dynamo = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: LOCAL });
+  queueUrl = sendQueueUrl(aws.endpoint);
+  dynamo = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: LOCAL_CREDENTIALS,
+  });
   await ensureTable(dynamo, TABLE);
   store = createStore(DynamoDBDocumentClient.from(dynamo), TABLE);
 
   const functionEnv = {
     ...process.env,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
-    // Every AWS call goes to 127.0.0.1: the emulators, or the stand-in for SQS and secrets.
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-    TABLE_NAME: TABLE,
-    QUEUE_URL: queueUrl,
-    URGENT_QUEUE_URL: `${queueUrl}-urgent`,
-    DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
-    SEQUENCE_PAUSED: "false",
-    TOKEN_KEY_SECRET_ARN: TOKEN_ARN,
-    ID_KEY_SECRET_ARN: ID_ARN,
-    ORIGIN_SECRET_ARN: ORIGIN_ARN,
-    SENDER_EMAIL: TEST_CONFIG.senderEmail,
-    SENDER_NAME: TEST_CONFIG.senderName,
-    REPLY_TO: TEST_CONFIG.replyTo,
-    CONFIGURATION_SET: "hh-test",
-    SITE_URL: SITE,
-    SES_SENDERS: "3",
-    LOG_LEVEL: "ERROR",
+    ...lambdaEnv({
+      aws: aws.endpoint,
+      dynamodb: db.endpoint,
+      table: TABLE,
+      ses: ses.endpoint,
+      secrets: { tokenKey: TOKEN_ARN, idKey: ID_ARN, origin: ORIGIN_ARN },
+      siteUrl: SITE,
+      sender: {
+        email: TEST_CONFIG.senderEmail,
+        name: TEST_CONFIG.senderName,
+        replyTo: TEST_CONFIG.replyTo,
+      },
+    }),
   };
   const startHost = (env: Record<string, string | undefined>) => {
     const worker = new Worker(new URL("./lambda-host.mjs", import.meta.url), { env });

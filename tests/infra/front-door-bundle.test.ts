@@ -19,6 +19,7 @@ import { inbox } from "../integration/inbox";
 import { TEST_CONFIG } from "./app";
 import { type StandInSecret, startAwsStandIn } from "./aws-standin";
 import { httpEvent, sesAccount } from "./events";
+import { LOCAL_CREDENTIALS, lambdaEnv } from "./lambda-env";
 
 /**
  * The web Lambda bundle (esbuild with the stack's settings: the same bytes `cdk deploy`
@@ -32,7 +33,6 @@ const TABLE = "hh-front-door";
 const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`;
 const ORIGIN_ARN = ARN("hh-origin-AbCdEf");
 const ID_KEY = "i".repeat(64);
-const LOCAL = { accessKeyId: "local", secretAccessKey: "local" };
 /** Three generations of the origin secret: before, during and after one rotation. */
 const FIRST = "a".repeat(40) + "1".repeat(24);
 const SECOND = "b".repeat(40) + "2".repeat(24);
@@ -147,32 +147,25 @@ beforeAll(async () => {
     [ORIGIN_ARN]: { AWSCURRENT: FIRST },
   };
   aws = await startAwsStandIn(secrets, process.env.AWS_SES_ACCOUNT);
-  dynamo = new DynamoDBClient({ endpoint: db.endpoint, region: "us-east-1", credentials: LOCAL });
+  dynamo = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: LOCAL_CREDENTIALS,
+  });
   await ensureTable(dynamo, TABLE);
   store = createStore(DynamoDBDocumentClient.from(dynamo), TABLE);
-  const queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
   functionEnv = {
     PATH: process.env.PATH,
     AWS_SES_ACCOUNT: process.env.AWS_SES_ACCOUNT,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: LOCAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL.secretAccessKey,
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-    TABLE_NAME: TABLE,
-    QUEUE_URL: queueUrl,
-    URGENT_QUEUE_URL: `${queueUrl}-urgent`,
-    DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
-    TOKEN_KEY_SECRET_ARN: ARN("hh-token-AbCdEf"),
-    ID_KEY_SECRET_ARN: ARN("hh-id-GhIjKl"),
-    ORIGIN_SECRET_ARN: ORIGIN_ARN,
-    SENDER_EMAIL: TEST_CONFIG.senderEmail,
-    SENDER_NAME: TEST_CONFIG.senderName,
-    CONFIGURATION_SET: "hh-test",
-    SITE_URL: "https://hips.example",
-    SES_SENDERS: "3",
-    LOG_LEVEL: "ERROR",
+    ...lambdaEnv({
+      aws: aws.endpoint,
+      dynamodb: db.endpoint,
+      table: TABLE,
+      ses: ses.endpoint,
+      secrets: { tokenKey: ARN("hh-token-AbCdEf"), idKey: ARN("hh-id-GhIjKl"), origin: ORIGIN_ARN },
+      siteUrl: "https://hips.example",
+      sender: { email: TEST_CONFIG.senderEmail, name: TEST_CONFIG.senderName },
+    }),
   };
   host = coldStart();
   stamp = await ripeStamp(host, FIRST);

@@ -88,6 +88,8 @@ export function limitItems(doc: DynamoDBDocumentClient, TableName: string) {
     /**
      * Takes one send from a throttle (e.g. confirmations to one mailbox). Returns undefined when
      * the rule says no; otherwise a `release` that gives the send back if it could not be made.
+     * A mailbox seen for the first time (the common case: a new signup) costs one conditional
+     * write and no read; the state is read only when that write finds it exists.
      */
     async throttle(
       key: string,
@@ -95,8 +97,12 @@ export function limitItems(doc: DynamoDBDocumentClient, TableName: string) {
       now: number,
     ): Promise<{ release(): Promise<void> } | undefined> {
       const Key = { pk: `THROTTLE#${key}`, sk: "THROTTLE" };
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const out = await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
+      for (let attempt = 0; attempt < 4; attempt++) {
+        // First try as if there were no state yet; the write's condition says if there was.
+        const out: { Item?: Record<string, unknown> } =
+          attempt === 0
+            ? {}
+            : await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
         const item = out.Item as (ThrottleState & { version: number }) | undefined;
         const next = throttle(item, rule, now);
         if (!next) return undefined;

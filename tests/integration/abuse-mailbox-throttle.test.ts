@@ -40,6 +40,21 @@ describe("signup floods", () => {
     expect([...written].filter((pk) => pk.startsWith("THROTTLE#"))).toHaveLength(1);
   }, 120_000);
 
+  it("a first confirmation to a mailbox writes its throttle once and reads none; the next one reads it", async () => {
+    const throttleReads = () => recorder.reads.filter((r) => r.pk.startsWith("THROTTLE#")).length;
+    const throttleWrites = () => recorder.writes.filter((w) => w.pk.startsWith("THROTTLE#")).length;
+    const [reads, writes] = [throttleReads(), throttleWrites()];
+    expect((await signupJson({ email: "first.mailbox@example.com" })).status).toBe(202);
+    await env.stack.drain();
+    expect(await inbox(env.stack.inboxUrl, "first.mailbox@example.com")).toHaveLength(1);
+    expect([throttleReads() - reads, throttleWrites() - writes]).toEqual([0, 1]);
+    // Another spelling of the same mailbox: its throttle exists, so it is read, and it holds.
+    expect((await signupJson({ email: "first.mailbox+2@example.com" })).status).toBe(202);
+    await env.stack.drain();
+    expect(throttleReads() - reads).toBeGreaterThanOrEqual(1);
+    expect(await inbox(env.stack.inboxUrl, "first.mailbox+2@example.com")).toHaveLength(0);
+  });
+
   it("eight +tag variants and dotted Gmail spellings of one mailbox get one confirmation", async () => {
     const variants = [
       ...Array.from({ length: 8 }, (_, i) => `victim+${i}@example.com`),

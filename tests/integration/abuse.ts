@@ -16,6 +16,8 @@ import { ripeStamp } from "./stamp";
  */
 export class WriteRecorder {
   readonly writes: { command: string; pk: string; sk: string }[] = [];
+  /** Single-item reads, by key (what a path reads before it writes). */
+  readonly reads: { command: string; pk: string }[] = [];
   sends = 0;
 
   attach({ dynamo, ses }: { dynamo: DynamoDBClient; ses: SESv2Client }) {
@@ -42,6 +44,10 @@ export class WriteRecorder {
       const k = key as Record<string, unknown> | undefined;
       this.writes.push({ command, pk: str(k?.pk), sk: str(k?.sk) });
     };
+    if (/^Get/.test(command)) {
+      this.reads.push({ command, pk: str((input.Key as Record<string, unknown> | undefined)?.pk) });
+      return;
+    }
     if (/^Put/.test(command)) keyed(input.Item);
     else if (/^(Update|Delete)/.test(command)) keyed(input.Key);
     else if (/^BatchWrite/.test(command)) {

@@ -111,7 +111,13 @@ export class HealthyHipsStack extends Stack {
     alarms.watchDeadLetters("FeedbackFailures", mail.feedbackFailures);
     // Half a lease: past that, claims run out while their jobs still wait.
     alarms.watchQueueAge("SendQueueAge", drip.queue, Duration.millis(LEASE_MS / 2));
+    // The two functions behind the API are watched through its answers: one alarm on any 5xx
+    // counts each function's errors, crashes and timeouts, and also the 500s the app itself
+    // answers after catching an error (which the functions' Errors metric never sees).
+    alarms.watchServerErrors("SiteErrors", web.api);
+    const behindApi: HandlerName[] = ["web", "admin"];
     for (const [name, fn] of Object.entries(this.functions)) {
+      if (behindApi.includes(name as HandlerName)) continue;
       alarms.watchErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Errors`, fn);
     }
 

@@ -3,7 +3,10 @@
  * free tier, no savings plans. Taken from AWS's public pricing pages named beside each price,
  * as published in 2025 (DynamoDB's on-demand prices after its November 2024 reduction). They
  * are not fetched at run time: check the pages before quoting a figure, and change a price
- * here when AWS changes it.
+ * here when AWS changes it. Checked again in December 2026 against stored copies of the pages
+ * for the three prices the fixed cost at rest is made of: Secrets Manager $0.40 per secret-month,
+ * CloudWatch $0.10 per standard-resolution alarm metric-month, SQS standard $0.40 per million
+ * requests (each empty long poll is one).
  */
 export const PRICES = {
   region: "us-east-1",
@@ -30,9 +33,12 @@ export const PRICES = {
   cloudFrontFunction: 0.1 / 1e6,
   /** Amazon CloudWatch pricing, Logs: ingestion, per GB. */
   logsIngestGb: 0.5,
-  /** Amazon CloudWatch pricing, Alarms: per standard-resolution metric alarm, per month. */
+  /**
+   * Amazon CloudWatch pricing, Alarms: per standard-resolution alarm metric, per month (an alarm
+   * on a metric-math expression pays for each metric in it; a composite alarm $0.50 on top).
+   */
   alarmMonth: 0.1,
-  /** AWS Secrets Manager pricing: per secret, per month. */
+  /** AWS Secrets Manager pricing: per secret, per month (plus $0.05 per 10,000 API calls). */
   secretMonth: 0.4,
   /** AWS Key Management Service pricing: per customer managed key, per month. */
   kmsKeyMonth: 1,

@@ -248,12 +248,32 @@ describe("alarms", () => {
     }
   });
 
-  it("alarm on any error of every function", () => {
+  it("alarm on any error of every function: the workers by their Errors, web and admin by any 5xx of the API in front of both", () => {
     const watched = alarms()
       .filter((a) => a.MetricName === "Errors")
       .map((a) => (a.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref)
       .sort();
-    expect(watched).toEqual(Object.values(stack.functions).map(logicalId).sort());
+    const workers = (["send", "dispatch", "feedback"] as const).map((n) => stack.functions[n]);
+    expect(watched).toEqual(workers.map(logicalId).sort());
+    // Both HTTP functions are reached only through this API (its routes name no other).
+    const api = logicalId(stack.node.findChild("Web").node.findChild("Api") as never);
+    const serverErrors = alarms().filter((a) => a.MetricName === "5xx");
+    expect(serverErrors).toHaveLength(1);
+    expect(serverErrors[0]).toMatchObject({
+      Namespace: "AWS/ApiGateway",
+      Dimensions: [{ Name: "ApiId", Value: { Ref: api } }],
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    const integrations = ofType("AWS::ApiGatewayV2::Integration");
+    expect(integrations.map(([, i]) => JSON.stringify(i.Properties.ApiId))).toEqual(
+      integrations.map(() => JSON.stringify({ Ref: api })),
+    );
+    const targets = integrations.map(([, i]) => JSON.stringify(i.Properties.IntegrationUri));
+    for (const fn of ["web", "admin"] as const) {
+      expect(targets.filter((t) => t.includes(logicalId(stack.functions[fn])))).toHaveLength(1);
+    }
   });
 
   it("CloudWatch may publish to the alarm topic (its policy replaces SNS's default), only for this account's alarms", () => {

@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations } from "aws-cdk-lib";
+import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import {
   Alarm,
   ComparisonOperator,
@@ -20,8 +21,8 @@ export const COMPLAINT_RATE_THRESHOLD = 0.0008;
 
 /**
  * Alarms, all to one SNS topic that emails the alarm address: dead-letter queues holding
- * anything, send jobs waiting too long, any Lambda error, and the account's SES bounce and
- * complaint rates.
+ * anything, send jobs waiting too long, any Lambda error (of the functions behind the API, as
+ * any 5xx answer of the API), and the account's SES bounce and complaint rates.
  */
 export class Alarms extends Construct {
   readonly topic: Topic;
@@ -83,6 +84,17 @@ export class Alarms extends Construct {
   watchErrors(id: string, fn: IFunction): Alarm {
     return this.alarm(id, `${id}: the function failed`, {
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+      threshold: 0,
+    });
+  }
+
+  /**
+   * Alarms on any 5xx answer of the API in five minutes: an error, crash, timeout or throttle
+   * of a function behind it, or a 500 its app answered.
+   */
+  watchServerErrors(id: string, api: IHttpApi): Alarm {
+    return this.alarm(id, `${id}: the site answered with a server error`, {
+      metric: api.metricServerError({ period: Duration.minutes(5), statistic: "Sum" }),
       threshold: 0,
     });
   }

@@ -17,12 +17,14 @@ import { parseCompiledCourse } from "../../functions/mail/compiled";
 import { bundleHandler, HANDLERS } from "../../infra/aws/bundle-budget";
 import { placeholderAssets, synthBundles } from "../../infra/aws/bundles";
 import { type HandlerName, PROJECT_ROOT } from "../../infra/aws/constructs/app-function";
+import type { SubscriberTable } from "../../infra/aws/constructs/subscriber-table";
 import { courseInputs, DEFAULT_CONTENT_DIR } from "../../infra/build/course";
 import { type Emulator, startDynalite, startSes } from "../../infra/local/emulators";
 import { ensureTable } from "../../infra/local/table";
 import { header, inbox, linkIn } from "../integration/inbox";
-import { TEST_CONFIG } from "./app";
+import { TEST_CONFIG, testStack } from "./app";
 import { startAwsStandIn } from "./aws-standin";
+import { startDynamoRecorder } from "./dynamo-recorder";
 import {
   httpEvent,
   sesAccount,
@@ -55,14 +57,16 @@ let aws: Awaited<ReturnType<typeof startAwsStandIn>>;
 let dynamo: DynamoDBClient;
 let store: Store;
 let queueUrl: string;
-let host: Worker;
+/** One Lambda host per function (its instance), each behind its own DynamoDB recorder. */
+const hosts = {} as Record<HandlerName, Worker>;
+const recorders = {} as Record<HandlerName, Awaited<ReturnType<typeof startDynamoRecorder>>>;
 /** A second Lambda host whose SES endpoint is the stand-in, which throttles every send. */
 let throttledHost: Worker;
 const pending = new Map<number, (reply: { result?: unknown; error?: { name: string } }) => void>();
 let nextId = 0;
 
 /** Invokes one bundle's `handler(event, context)` in a Lambda host worker. */
-function invoke<T>(fn: HandlerName, event: unknown, on: Worker = host): Promise<T> {
+function invoke<T>(fn: HandlerName, event: unknown, on: Worker = hosts[fn]): Promise<T> {
   const id = nextId++;
   const file = pathToFileURL(join(bundles[fn], "index.mjs")).href;
   return new Promise((resolve, reject) => {
@@ -195,13 +199,21 @@ beforeAll(async () => {
     });
     return worker;
   };
-  host = startHost(functionEnv);
-  throttledHost = startHost({ ...functionEnv, AWS_ENDPOINT_URL_SESV2: aws.endpoint });
+  for (const fn of HANDLERS) {
+    recorders[fn] = await startDynamoRecorder(db.endpoint);
+    hosts[fn] = startHost({ ...functionEnv, AWS_ENDPOINT_URL_DYNAMODB: recorders[fn].endpoint });
+  }
+  throttledHost = startHost({
+    ...functionEnv,
+    AWS_ENDPOINT_URL_DYNAMODB: recorders.send.endpoint,
+    AWS_ENDPOINT_URL_SESV2: aws.endpoint,
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await host?.terminate();
+  for (const worker of Object.values(hosts)) await worker.terminate();
   await throttledHost?.terminate();
+  for (const recorder of Object.values(recorders)) await recorder.close();
   dynamo?.destroy();
   for (const server of [aws, ses, db]) await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -506,5 +518,49 @@ describe("the bundles as deployed", () => {
     });
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain("ana@example.com");
+  });
+
+  it("every DynamoDB action a bundle called above is granted to its function, on the table or index it named", () => {
+    const { stack, template } = testStack();
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const tableId = stack.getLogicalId(
+      (stack.node.findChild("Subscribers") as SubscriberTable).table.node.defaultChild as never,
+    );
+    /** "action on" pairs a function's role allows on the subscriber table and its indexes. */
+    const granted = (fn: HandlerName) => {
+      const props = resources[stack.getLogicalId(stack.functions[fn].node.defaultChild as never)]
+        ?.Properties as { Role: { "Fn::GetAtt": [string] } };
+      const role = props.Role["Fn::GetAtt"][0];
+      const out = new Set<string>();
+      for (const p of Object.values(resources)) {
+        if (p.Type !== "AWS::IAM::Policy") continue;
+        if (!(p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role)) continue;
+        const doc = p.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        };
+        for (const st of doc.Statement) {
+          for (const r of ([] as unknown[]).concat(st.Resource)) {
+            const text = JSON.stringify(r);
+            if (!text.includes(tableId)) continue;
+            const on = /\/index\/([^"]+)"/.exec(text)?.[1];
+            for (const a of ([] as string[]).concat(st.Action))
+              out.add(`${a} ${on ? `index/${on}` : "table"}`);
+          }
+        }
+      }
+      return out;
+    };
+    for (const fn of HANDLERS) {
+      const used = [...new Set(recorders[fn].calls.map((c) => `${c.action} ${c.on}`))].sort();
+      expect(used.length, `${fn} made no DynamoDB call in this test`).toBeGreaterThan(0);
+      const allowed = granted(fn);
+      expect(
+        used.filter((u) => !allowed.has(u)),
+        fn,
+      ).toEqual([]);
+    }
   });
 });

@@ -22,6 +22,7 @@ import {
   sqsEvent,
   TEST_ORIGIN_SECRET,
 } from "../../tests/infra/events";
+import { lambdaEnv } from "../../tests/infra/lambda-env";
 import type { BenchMeasure, BenchRow } from "./row";
 
 /**
@@ -99,32 +100,19 @@ export const measure: BenchMeasure = async () => {
   });
   try {
     await ensureTable(dynamo, TABLE);
-    const queueUrl = `${aws.endpoint}/123456789012/HealthyHips-SendQueue`;
     const env = {
       PATH: process.env.PATH,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      AWS_ENDPOINT_URL_SQS: aws.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-      TABLE_NAME: TABLE,
-      QUEUE_URL: queueUrl,
-      URGENT_QUEUE_URL: `${queueUrl}-urgent`,
-      DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
-      SEQUENCE_PAUSED: "false",
-      TOKEN_KEY_SECRET_ARN: ARN("token"),
-      ID_KEY_SECRET_ARN: ARN("id"),
-      ORIGIN_SECRET_ARN: ARN("origin"),
-      SENDER_EMAIL: "hello@bench.example",
-      SENDER_NAME: "Bench",
-      CONFIGURATION_SET: "hh-bench",
-      SITE_URL: SITE,
-      SES_SENDERS: "2",
-      LOG_LEVEL: "ERROR",
+      ...lambdaEnv({
+        aws: aws.endpoint,
+        dynamodb: db.endpoint,
+        table: TABLE,
+        ses: ses.endpoint,
+        secrets: { tokenKey: ARN("token"), idKey: ARN("id"), origin: ARN("origin") },
+        siteUrl: SITE,
+        sender: { email: "hello@bench.example", name: "Bench" },
+        sesSenders: 2,
+        configurationSet: "hh-bench",
+      }),
     };
     const tokens = createTokens(TOKEN_KEY);
     const runs = Object.fromEntries(

@@ -17,6 +17,7 @@ export interface LambdaEnvOptions {
   sender: { email: string; name: string; replyTo?: string };
   /** How many senders share the SES rate (the stack's SES_SENDERS). */
   sesSenders?: number;
+  configurationSet?: string;
 }
 
 /**
@@ -40,7 +41,7 @@ export function lambdaEnv(o: LambdaEnvOptions): Record<string, string | undefine
     SENDER_EMAIL: o.sender.email,
     SENDER_NAME: o.sender.name,
     REPLY_TO: o.sender.replyTo,
-    CONFIGURATION_SET: "hh-test",
+    CONFIGURATION_SET: o.configurationSet ?? "hh-test",
     SITE_URL: o.siteUrl,
     SES_SENDERS: String(o.sesSenders ?? 3),
   };

@@ -1,7 +1,7 @@
 import type { Mailer, OutgoingEmail } from "../adapters/mailer";
 import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
 import { classifySendError } from "../core/refusals";
-import { handover, nextSlot, recordStart, waitFor, withoutStart } from "../core/send-window";
+import { handover, leftAt, nextSlot, PENDING, recordStart, waitFor } from "../core/send-window";
 import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "./errors";
 
 export interface SenderOptions {
@@ -46,14 +46,20 @@ export interface Sender {
 /** AWS: after SES refuses the account, try again in 10 s, doubling up to 5 minutes. */
 export const HALT: BreakerRule = { baseMs: 10_000, maxMs: 5 * 60_000 };
 
-/** The window filled while a send looked (a look slower than the window): nothing was sent. */
-class WindowMovedError extends RetryableSendError {
-  constructor() {
-    super("send window filled during the look");
-  }
-}
-
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Wakes whoever waits for a pending start to leave. */
+function signal() {
+  let waiting: (() => void)[] = [];
+  return {
+    next: () => new Promise<void>((r) => waiting.push(r)),
+    notify() {
+      const wake = waiting;
+      waiting = [];
+      for (const r of wake) r();
+    },
+  };
+}
 
 /**
  * A sender over `mailer`. All deliveries through one sender share one exact rate window
@@ -71,6 +77,7 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
   let starts: number[] = [];
   let planned: number[] = [];
   let breaker: Breaker = CLOSED;
+  const left = signal();
 
   const halted = () => {
     const ms = haltedFor(breaker, rule, now());
@@ -90,46 +97,59 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
     await until(slot);
     halted();
     for (let ms = waitFor(starts, opts.rate(), now()); ms > 0; ) {
-      await sleep(ms);
+      // Infinity: the window is full and one of its starts has not left yet; it counts as
+      // leaving any moment, so wait until it has.
+      await (Number.isFinite(ms) ? sleep(ms) : left.next());
       ms = waitFor(starts, opts.rate(), now());
     }
-    // The look comes after every wait, so what it read is what the SES call acts on. This
-    // send holds its place in the window while it looks: no other send can take it meanwhile.
-    const held = now();
-    starts = recordStart(starts, opts.rate(), held);
-    const giveBack = () => {
-      starts = withoutStart(starts, held);
+    // This send's start, held from here: pending while it looks, composes and calls SES, and
+    // timed when its request leaves. No other send can take the place meanwhile, so nothing
+    // waits between the look and the call.
+    starts = recordStart(starts, opts.rate(), PENDING);
+    let open = true;
+    const leave = (at?: number) => {
+      if (!open) return;
+      open = false;
+      starts = leftAt(starts, opts.rate(), at);
+      left.notify();
     };
     let target: T | undefined;
     let email: E;
+    let admitted: ReturnType<typeof admit>;
     try {
+      // The look comes after every wait, so what it read is what the SES call acts on.
       target = await look();
-      if (target === undefined) return { kind: "skipped" };
+      if (target === undefined) {
+        leave();
+        return { kind: "skipped" };
+      }
+      admitted = admit(breaker, rule, now());
+      if (!admitted.ok) {
+        throw new SendingHaltedError("sending is halted", { retryInMs: admitted.waitMs });
+      }
+      breaker = admitted.breaker;
       email = await compose(target);
-    } finally {
-      giveBack();
+    } catch (error) {
+      leave();
+      throw error;
     }
-    // The exact check on real starts, this send's held place given back. From here to the SES
-    // call nothing awaits, so check, record and call are one step. A look slower than the
-    // window could have let it fill: then nothing is sent on that look, and the job is retried.
-    if (waitFor(starts, opts.rate(), now()) > 0) throw new WindowMovedError();
-    const admitted = admit(breaker, rule, now());
-    if (!admitted.ok) {
-      throw new SendingHaltedError("sending is halted", { retryInMs: admitted.waitMs });
-    }
-    breaker = admitted.breaker;
-    const pending = mailer.send(email);
-    // Recorded once the call's synchronous part (SDK middleware up to the request) has run:
-    // the window then holds each start's latest possible time, so even when the process is
-    // preempted between the check and the call, starts as the SDK sees them keep the limit.
-    starts = recordStart(starts, opts.rate(), now());
+    const generation = admitted.generation;
     try {
-      const messageId = await pending;
-      breaker = settle(breaker, rule, admitted.generation, "accepted", now(), random);
+      // Called as the request leaves (the SDK's last step before HTTP). A further attempt
+      // (an SDK retry) counts as one more start: the senders' clients make one attempt only.
+      const messageId = await mailer.send(email, () => {
+        if (open) leave(now());
+        else starts = recordStart(starts, opts.rate(), now());
+      });
+      // A mailer that never said when its request left: it left by now at the latest.
+      leave(now());
+      breaker = settle(breaker, rule, generation, "accepted", now(), random);
       return { kind: "sent", target, email, messageId };
     } catch (error) {
+      // Failed before its request left (never reached SES): its place is free again.
+      leave();
       const kind = classifySendError(error, email.to);
-      breaker = settle(breaker, rule, admitted.generation, kind, now(), random);
+      breaker = settle(breaker, rule, generation, kind, now(), random);
       const name = String((error as Error)?.name ?? "error");
       if (kind === "recipient") return { kind: "refused", target, email, reason: name, error };
       const retryInMs = haltedFor(breaker, rule, now()) || undefined;
@@ -149,19 +169,10 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
       starts = handover(starts, opts.rate(), now());
     },
     async send(email) {
-      let out: Delivery<OutgoingEmail, OutgoingEmail>;
-      for (;;) {
-        try {
-          out = await deliver(
-            async () => email,
-            (e) => e,
-          );
-          break;
-        } catch (e) {
-          // Nothing was read, so nothing went stale: wait for the window again.
-          if (!(e instanceof WindowMovedError)) throw e;
-        }
-      }
+      const out = await deliver(
+        async () => email,
+        (e) => e,
+      );
       if (out.kind === "sent") return out.messageId;
       // A recipient-level refusal of an email sent without a look is the caller's to handle.
       throw out.kind === "refused" ? out.error : new Error("nothing was sent");

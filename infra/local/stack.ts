@@ -158,6 +158,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       endpoint: sesEmu.endpoint,
       region,
       credentials: LOCAL_CREDENTIALS,
+      // Every request passes the pacer's window; the queue, not the SDK, retries a send.
+      maxAttempts: 1,
     });
     opts.clients?.({ dynamo, ses });
     await ensureTable(dynamo, TABLE_NAME);

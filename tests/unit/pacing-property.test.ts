@@ -83,8 +83,9 @@ describe("senders sharing an account's rate, on a fake clock", () => {
           const sender = () => {
             const s = createSender(
               {
-                send: async () => {
+                send: async (_email, leaves) => {
                   starts.push(clock.now());
+                  leaves?.();
                   await clock.sleep(p.sendMs * (0.5 + random()));
                   return "id";
                 },
@@ -118,6 +119,49 @@ describe("senders sharing an account's rate, on a fake clock", () => {
     );
   }, 60_000);
 
+  it("requests that leave late and out of order (a stalled event loop, slow signing) never bunch up: the window counts them as they leave", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          rate: fc.integer({ min: 1, max: 30 }),
+          /** Most time from the SES call to its request leaving; some never leave (an error). */
+          leaveMs: fc.integer({ min: 1, max: 400 }),
+          failShare: fc.constantFrom(0, 0.1),
+          workers: fc.integer({ min: 1, max: 12 }),
+          seed: fc.integer({ min: 1, max: 2 ** 30 }),
+        }),
+        async (p) => {
+          const random = lcg(p.seed);
+          const clock = fakeClock(5, random);
+          const left: number[] = [];
+          const s = createSender(
+            {
+              send: async (_email, leaves) => {
+                // A stall before the request leaves: some wait long, later ones may overtake.
+                await clock.sleep(random() < 0.2 ? p.leaveMs * random() : 0);
+                if (random() < p.failShare)
+                  throw Object.assign(new Error("x"), { name: "TimeoutError" });
+                left.push(clock.now());
+                leaves?.();
+                await clock.sleep(30);
+                return "id";
+              },
+            },
+            { rate: () => p.rate, now: clock.now, sleep: clock.sleep },
+          );
+          let jobs = p.rate * 6;
+          const worker = async () => {
+            while (jobs-- > 0) await s.send(email).catch(() => undefined);
+          };
+          await clock.run(Promise.all(Array.from({ length: p.workers }, worker)));
+          expect(left.length).toBeGreaterThan(0);
+          expect(busiest(left)).toBeLessThanOrEqual(p.rate);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
   it("a batch handed to another instance: it waits out the last second it cannot see; its own next batch does not wait", async () => {
     const clock = fakeClock(0, lcg(1));
     const share = 7;
@@ -125,8 +169,9 @@ describe("senders sharing an account's rate, on a fake clock", () => {
     const instance = () =>
       createSender(
         {
-          send: async () => {
+          send: async (_email, leaves) => {
             starts.push(clock.now());
+            leaves?.();
             await clock.sleep(40);
             return "id";
           },

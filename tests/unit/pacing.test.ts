@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { admit, type BreakerRule, CLOSED, haltedFor, settle } from "../../functions/core/breaker";
 import {
   GUARD_MS,
+  leftAt,
   nextSlot,
+  PENDING,
   perWindow,
   recordStart,
   WINDOW_MS,
@@ -38,6 +40,27 @@ describe("send window", () => {
     [[0], 0.5, 10, SPAN - 10],
   ])("waitFor(%j, rate %d, now %d) = %d", (starts, rate, now, expected) => {
     expect(waitFor(starts, rate, now)).toBe(expected);
+  });
+
+  it.each([
+    // A held start that has not left counts as leaving any moment: the window waits for it.
+    [[4000, PENDING, PENDING], 2, 5000, Number.POSITIVE_INFINITY],
+    [[0, 100, PENDING], 3, 500, SPAN - 500],
+    [[0, PENDING], 3, 50, 0],
+  ])("waitFor(%j, rate %d, now %d) = %d, with pending starts", (starts, rate, now, expected) => {
+    expect(waitFor(starts, rate, now)).toBe(expected);
+  });
+
+  it("a pending start is timed when it leaves, in order; one that never left frees its place", () => {
+    let w = recordStart([0, 100], 3, PENDING);
+    w = recordStart(w, 3, PENDING);
+    expect(w).toEqual([100, PENDING, PENDING]);
+    // The later one left first, at 300; the other at 250: the window is in order.
+    w = leftAt(w, 3, 300);
+    w = leftAt(w, 3, 250);
+    expect(w).toEqual([100, 250, 300]);
+    expect(leftAt(recordStart([100], 3, PENDING), 3)).toEqual([100]);
+    expect(leftAt([100], 3, 400)).toEqual([100]);
   });
 
   it.each([
@@ -188,8 +211,9 @@ describe("sender", () => {
     const rate = 14;
     const sender = createSender(
       {
-        send: async () => {
+        send: async (_email, leaves) => {
           starts.push(time.now());
+          leaves?.();
           await time.sleep(80);
           return "id";
         },
@@ -234,8 +258,9 @@ describe("sender", () => {
     let calls = 0;
     const sender = createSender(
       {
-        send: () => {
+        send: (_email, leaves) => {
           starts.push(now);
+          leaves?.();
           const next = outcomes[Math.min(calls, outcomes.length - 1)] as () => Promise<string>;
           calls++;
           return next();
@@ -311,8 +336,9 @@ describe("sender", () => {
     const starts: number[] = [];
     const sender = createSender(
       {
-        send: async () => {
+        send: async (_email, leaves) => {
           starts.push(now);
+          leaves?.();
           return "id";
         },
       },

@@ -1,8 +1,16 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { Logger, SendJob } from "../core/ports";
-import { AccountRefusedError, RetryableSendError } from "../funnel/errors";
-import { parseJob } from "./queue";
+import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "../funnel/errors";
+import { parseJob, receiveCount } from "./queue";
+
+/**
+ * Deliveries of a drip step that found sending halted before it leaves the queue to its claim
+ * in the table. Below the queue's maxReceiveCount (infra/aws/constructs/drip.ts), so a long
+ * account refusal parks nothing in the dead-letter queue; a short one is retried from the
+ * queue as usual.
+ */
+export const HALTED_RECEIVES = 3;
 
 /** Some jobs of the batch failed in a way a person must hear of; SQS retries the batch. */
 export class SendBatchError extends Error {
@@ -14,7 +22,10 @@ type BackOff = (record: SQSRecord, atLeastMs?: number) => Promise<void>;
 /**
  * The send Lambda's batch handling. Each record is parsed and run; a retryable failure
  * (throttled, transient, sending halted) is given its backoff and reported as a batch item
- * failure, and the invocation succeeds: throttling is the rate working, not an error. An
+ * failure, and the invocation succeeds: throttling is the rate working, not an error. A drip
+ * step that found sending halted {@link HALTED_RECEIVES} times is dropped from the queue (its
+ * claim in the table falls due again), so a long refusal parks nothing in the dead-letter
+ * queue. An
  * account-level SES refusal, a malformed body or any other error also fails the invocation,
  * so the Lambda errors alarm fires; SQS then delivers the batch again, and jobs that were
  * already sent are skipped by the look before sending.
@@ -30,9 +41,19 @@ export function sendBatch(
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const alarming: string[] = [];
     const record = async (message: SQSRecord) => {
+      let job: SendJob | undefined;
       try {
-        return await run(parseJob(message.body));
+        job = parseJob(message.body);
+        return await run(job);
       } catch (error) {
+        const halted = error instanceof SendingHaltedError && job?.kind === "step";
+        if (halted && receiveCount(message) >= HALTED_RECEIVES) {
+          // No SES call was made and the table keeps the work due: the claim falls due again
+          // when its lease runs out. Kept in the queue, a long halt would use up the job's
+          // receives and park it in the dead-letter queue for no fault of its own.
+          logger.info("send halted; the claim falls due again after its lease");
+          return;
+        }
         if (error instanceof RetryableSendError) await backOff(message, error.retryInMs);
         if (!(error instanceof RetryableSendError) || error instanceof AccountRefusedError) {
           alarming.push((error as Error)?.name ?? "error");

@@ -1,0 +1,55 @@
+import type { Context, SQSRecord } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { HALTED_RECEIVES, sendBatch } from "../../functions/aws/send-batch";
+import type { Logger, SendJob } from "../../functions/core/ports";
+import { SendingHaltedError } from "../../functions/funnel/errors";
+import { MAX_RECEIVE_COUNT } from "../../infra/aws/constructs/drip";
+
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const context = {} as Context;
+
+function record(id: string, job: SendJob, receives: number): SQSRecord {
+  return {
+    messageId: id,
+    receiptHandle: `r-${id}`,
+    body: JSON.stringify(job),
+    attributes: { ApproximateReceiveCount: String(receives) },
+    eventSource: "aws:sqs",
+  } as unknown as SQSRecord;
+}
+
+describe("the send function's batch while SES refuses the account", () => {
+  const step: SendJob = { kind: "step", sid: "s1", lease: "lease-0001" };
+  const confirmJob: SendJob = { kind: "confirm", sid: "s2" };
+  const halted = async () => {
+    throw new SendingHaltedError("sending is halted", { retryInMs: 60_000 });
+  };
+
+  it("a halted drip step is retried from the queue at first, then left to its claim before the dead-letter queue", async () => {
+    const backedOff: string[] = [];
+    const batch = sendBatch(
+      halted,
+      async (r) => {
+        backedOff.push(r.messageId);
+      },
+      quiet,
+    );
+    const out = await batch(
+      {
+        Records: [
+          record("early", step, 1),
+          record("late", step, HALTED_RECEIVES),
+          // A confirmation has no claim in the table to fall back on: it stays in the queue.
+          record("confirm", confirmJob, HALTED_RECEIVES),
+        ],
+      },
+      context,
+    );
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["confirm", "early"]);
+    expect(backedOff.sort()).toEqual(["confirm", "early"]);
+  });
+
+  it("is dropped before the queue's receives run out", () => {
+    expect(HALTED_RECEIVES).toBeLessThan(MAX_RECEIVE_COUNT);
+  });
+});

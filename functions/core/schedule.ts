@@ -56,18 +56,31 @@ export function safeTimeZone(tz: string | undefined, fallback: string): string {
 }
 
 const zones = new Map<string, boolean>();
+let canonical: ReadonlySet<string> | undefined;
 
-/** Whether `tz` is an IANA zone this runtime knows (remembered: it is asked on every send). */
+/**
+ * Whether `tz` is an IANA zone this runtime knows (remembered: it is asked on every send).
+ * The runtime's list of canonical zones answers most names: making the first
+ * `Intl.DateTimeFormat` of a process loads the locale data (about 35 ms of CPU here), which a
+ * signup, the only check on its path, need not pay. Any other name (an alias such as "UTC",
+ * another spelling of a known zone, a typo) is asked of `Intl.DateTimeFormat` as before, so
+ * what is accepted does not change.
+ */
 export function isTimeZone(tz: string): boolean {
   let known = zones.get(tz);
   if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      known = true;
-    } catch {
-      known = false;
-    }
+    canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
+    known = canonical.has(tz) || formatsIn(tz);
     if (zones.size < 1000) zones.set(tz, known);
   }
   return known;
+}
+
+function formatsIn(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

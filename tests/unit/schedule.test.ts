@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   DAY_MS,
+  isTimeZone,
   nextSendAt,
   type ScheduleOptions,
   safeTimeZone,
@@ -248,6 +249,47 @@ describe("safeTimeZone", () => {
     [`Europe/London${" ".repeat(60)}`, "Europe/Berlin"],
   ])("%s -> %s", (tz, expected) => {
     expect(safeTimeZone(tz, "Europe/Berlin")).toBe(expected);
+  });
+});
+
+describe("isTimeZone", () => {
+  /** The answer of the check it stands for: can this runtime format a date in the zone? */
+  const formats = (tz: string) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("accepts every zone the runtime lists, as formatting in it does", () => {
+    for (const tz of Intl.supportedValuesOf("timeZone"))
+      expect([tz, isTimeZone(tz)]).toEqual([tz, true]);
+  });
+
+  it.each([
+    "UTC",
+    "Etc/GMT+5",
+    "Asia/Kolkata",
+    "Asia/Calcutta",
+    "europe/london",
+    "EUROPE/LONDON",
+    "US/Eastern",
+    "Europe/Kiev",
+    "Not/A_Zone",
+    "Europe/Londn",
+    "Europe/London ",
+    "",
+    "+01:00",
+  ])("answers %j as formatting in it does", (tz) => {
+    expect(isTimeZone(tz)).toBe(formats(tz));
+  });
+
+  it("refuses names no runtime knows", () => {
+    for (const tz of ["Not/A_Zone", "Europe/Londn", "Mars/Olympus_Mons", "<b>"]) {
+      expect(isTimeZone(tz)).toBe(false);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { hasSubscribers, subscribe } from "node:diagnostics_channel";
+import { subscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 
@@ -67,7 +67,7 @@ function timedRequest(leaves: () => void) {
       };
       const signature = authorizationOf(args);
       if (signature) {
-        if (!hasSubscribers(REQUEST_START)) subscribe(REQUEST_START, onRequestStart);
+        listen();
         awaited.set(signature, [...(awaited.get(signature) ?? []), once]);
       }
       try {
@@ -86,6 +86,12 @@ function timedRequest(leaves: () => void) {
 }
 
 const REQUEST_START = "http.client.request.start";
+let listening = false;
+const listen = () => {
+  if (listening) return;
+  listening = true;
+  subscribe(REQUEST_START, onRequestStart);
+};
 
 /**
  * Sends one email through SES v2 (Simple content with custom headers). `leaves` is called as

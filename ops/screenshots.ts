@@ -10,12 +10,16 @@ import { inbox, linkIn, type StoredEmail } from "../tests/integration/inbox";
  * `npm run screenshots [outDir]`: the whole product at a glance. Runs the funnel on a fast
  * clock, walks a visitor through it in Chromium and writes PNGs (default `screenshots/`,
  * git-ignored): every page at 390 and 1280 px wide, every email at 390 and 600 px, and every
- * page of the PDF guide (with poppler's `pdftoppm`).
+ * page of the PDF guide (with poppler's `pdftoppm`). Then the subscriber's own data pages
+ * (asking for fresh links, the download and erase pages before anything is done) and the
+ * owner's side: sign-in, the dashboard with this run's figures and one subscriber's page.
  */
 const OUT = resolve(process.argv[2] ?? "screenshots");
 const PAGE_WIDTHS = [390, 1280];
 const EMAIL_WIDTHS = [390, 600];
 const ADDRESS = "maya@example.com";
+/** Listed under `owners` in content/funnel.yaml, so the sign-in link is really sent. */
+const OWNER = "clara@yogaforhealthyhips.com";
 
 const written: string[] = [];
 
@@ -40,11 +44,12 @@ async function shoot(
 async function waitForMail(
   inboxUrl: string,
   count: number,
+  address = ADDRESS,
   timeoutMs = 60_000,
 ): Promise<StoredEmail[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const mail = await inbox(inboxUrl, ADDRESS);
+    const mail = await inbox(inboxUrl, address);
     if (mail.length >= count || Date.now() > until) return mail;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -95,12 +100,14 @@ async function main(): Promise<void> {
       await p.context().route("**/assets/site.*.js", (r) => r.abort());
       await p.goto(confirmUrl);
     });
+    // Opening the link changes nothing; the person's press confirms.
     await shoot(browser, "09-confirmed", [390], async (p) => {
       await p.goto(confirmUrl);
-      await p.waitForURL(/.*/);
+      await p.getByRole("button", { name: /confirm/i }).click();
+      await p.waitForLoadState();
       await p.locator("h1").waitFor();
-      await p.waitForTimeout(1500);
     });
+    await shoot(browser, "09-already-confirmed", [390], go(confirmUrl.slice(site.length)));
     await shoot(browser, "10-masterclass", PAGE_WIDTHS, go("/masterclass"));
 
     const mail = await waitForMail(funnel.inboxUrl, 8);
@@ -118,7 +125,58 @@ async function main(): Promise<void> {
       go(linkIn(welcome, `${site}/u?t=`).slice(site.length)),
     );
 
-    for (const [i, email] of mail.entries()) {
+    // Fresh download and erase links, asked for from the manage page (its only button).
+    const manageUrl = linkIn(welcome, `${site}/manage?t=`);
+    await shoot(browser, "13-manage-links-asked", [390], async (p) => {
+      await p.goto(manageUrl);
+      await p.getByRole("button", { name: /email me a link/i }).click();
+      await p.waitForLoadState();
+    });
+    const withLinks = await waitForMail(funnel.inboxUrl, mail.length + 1);
+    const dataLinks = withLinks.at(-1)?.body.html ?? "";
+    // The GETs only show the pages: nothing is downloaded or erased here.
+    await shoot(
+      browser,
+      "14-download-page",
+      PAGE_WIDTHS,
+      go(linkIn(dataLinks, `${site}/manage/export?t=`).slice(site.length)),
+    );
+    await shoot(
+      browser,
+      "15-erase-page",
+      PAGE_WIDTHS,
+      go(linkIn(dataLinks, `${site}/manage/erase?t=`).slice(site.length)),
+    );
+
+    // The owner: sign-in, the emailed link's page, the dashboard, one subscriber.
+    await shoot(browser, "16-admin-sign-in", PAGE_WIDTHS, go("/admin"));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const owner = await context.newPage();
+    const ownerShot = async (name: string) => {
+      await owner.evaluate(() => document.fonts.ready);
+      const file = join(OUT, `${name}-1280.png`);
+      await owner.screenshot({ path: file, fullPage: true });
+      written.push(file);
+    };
+    await owner.goto(`${site}/admin`);
+    await owner.fill("#email", OWNER);
+    await owner.click("button:has-text('Email me a sign-in link')");
+    await owner.waitForSelector("text=Check your inbox");
+    await ownerShot("17-admin-check-inbox");
+    const [signIn] = (await waitForMail(funnel.inboxUrl, 1, OWNER)).slice(-1);
+    await owner.goto(linkIn(signIn?.body.html ?? "", `${site}/admin/login?t=`));
+    await ownerShot("18-admin-login");
+    await owner.click("button:has-text('Sign in')");
+    await owner.waitForSelector("text=Your funnel");
+    await ownerShot("19-admin-dashboard");
+    await owner.fill("#find", ADDRESS);
+    await owner.click("button:has-text('Find')");
+    await owner.waitForSelector(`h1:has-text("${ADDRESS}")`);
+    await ownerShot("20-admin-subscriber");
+    await context.close();
+
+    for (const [i, email] of [...withLinks, signIn].entries()) {
+      if (!email) continue;
       const name = `email-${String(i + 1).padStart(2, "0")}-${email.subject
         .replace(/[^a-z0-9]+/gi, "-")
         .slice(0, 40)

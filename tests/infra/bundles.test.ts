@@ -142,7 +142,7 @@ async function signUpAndConfirm(email: string) {
   const url = new URL(linkIn(confirmation?.body.html ?? "", `${SITE}/confirm?t=`));
   const before = aws.messages.length;
   const res = await web("POST", `/confirm${url.search}`, "", "application/x-www-form-urlencoded");
-  expect(res.statusCode).toBe(200);
+  expect(res.statusCode).toBe(303);
   return jobsSince(before);
 }
 
@@ -323,7 +323,8 @@ describe("the bundles as deployed", () => {
 
     const before = aws.messages.length;
     const res = await web("POST", `/confirm${url.search}`, "", "application/x-www-form-urlencoded");
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers?.location).toBe("/masterclass?confirmed=1");
     const sub = await store.get(sidOf("ana@example.com"));
     expect(sub?.status).toBe("active");
     const jobs = jobsSince(before);

@@ -111,7 +111,7 @@ describe("behind CloudFront", () => {
       });
     expect((await confirm(undefined)).status).toBe(403);
     expect((await stack.deps.store.get(sid("kim@example.com")))?.status).toBe("pending");
-    expect((await confirm(CURRENT)).status).toBe(200);
+    expect((await confirm(CURRENT)).status).toBe(303);
     expect((await stack.deps.store.get(sid("kim@example.com")))?.status).toBe("active");
     await stack.drain();
 

@@ -78,7 +78,12 @@ describe("the whole journey on the local stack", () => {
     expect((await subscriber(email))?.status).toBe("pending");
 
     const confirmed = await fetch(confirmUrl, { method: "POST" });
+    // The press lands on the masterclass, which says the email is confirmed.
     expect(confirmed.status).toBe(200);
+    expect(new URL(confirmed.url).pathname + new URL(confirmed.url).search).toBe(
+      "/masterclass?confirmed=1",
+    );
+    expect(await confirmed.text()).toContain("Your email is confirmed");
     await stack.drain();
     expect((await subscriber(email))?.status).toBe("active");
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { type Funnel, markdownHtml } from "../../functions/core/content";
 import { buildAssets } from "../../functions/http/assets";
 import {
-  ConfirmedPage,
   ConfirmPage,
   ErasedPage,
   ErasePage,
@@ -102,7 +101,7 @@ function allPages(funnel: Funnel): [string, Rendered][] {
     ],
     ["thanks", ThanksPage({ funnel })],
     ["confirm", ConfirmPage({ funnel, token })],
-    ["confirmed", ConfirmedPage({ funnel, firstName: "Ada" })],
+    ["masterclass, just confirmed", MasterclassPage({ funnel, confirmed: true })],
     ["unsubscribe", UnsubscribePage({ funnel, token })],
     ["unsubscribed", UnsubscribedPage({ funnel })],
     ["masterclass", MasterclassPage({ funnel })],
@@ -326,18 +325,12 @@ describe("LandingPage", () => {
   });
 });
 
-describe("ConfirmedPage", () => {
-  it.each(HOSTILE)("escapes and isolates the first name: %s", async (name) => {
-    const doc = await html(ConfirmedPage({ funnel: fixture, firstName: name }));
-    expect(doc).not.toContain("<script>alert");
-    expect(doc).not.toContain("<img src=x");
-    expect(doc).toMatch(/You&#39;re in, <bdi>[^<]*<\/bdi>!/);
-    expect(doc).toContain('<a class="button" href="/masterclass">Start the masterclass now</a>');
-  });
-
-  it("greets without a name", async () => {
-    const doc = await html(ConfirmedPage({ funnel: fixture }));
-    expect(doc).toContain("You&#39;re in!</h1>");
+describe("the masterclass after confirming", () => {
+  it("says the email is confirmed only when the confirm press landed there", async () => {
+    const confirmed = await html(MasterclassPage({ funnel: fixture, confirmed: true }));
+    expect(confirmed).toContain('<p class="status is-ok" role="status">Your email is confirmed');
+    const plain = await html(MasterclassPage({ funnel: fixture }));
+    expect(plain).not.toContain("is confirmed");
   });
 });
 

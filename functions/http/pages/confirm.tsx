@@ -46,37 +46,3 @@ export const AlreadyConfirmedPage = ({ funnel }: { funnel: Funnel }) => (
     </Panel>
   </Layout>
 );
-
-export interface ConfirmedPageProps {
-  funnel: Funnel;
-  firstName?: string;
-}
-
-/** After a successful confirmation: the masterclass is on its way, and a way in now. */
-export const ConfirmedPage = ({ funnel, firstName }: ConfirmedPageProps) => (
-  <Layout funnel={funnel} title={pageTitle(funnel, "You're in")}>
-    <Panel
-      eyebrow="Email confirmed"
-      heading={
-        firstName ? (
-          <>
-            You're in, <bdi>{firstName}</bdi>!
-          </>
-        ) : (
-          "You're in!"
-        )
-      }
-    >
-      <p>
-        {funnel.masterclass.title} is on its way to your inbox, together with your printable guide,{" "}
-        <em>{funnel.guide.title}</em>.
-      </p>
-      <p class="muted">You don't have to wait for it, though.</p>
-      <div class="actions">
-        <a class="button" href="/masterclass">
-          Start the masterclass now
-        </a>
-      </div>
-    </Panel>
-  </Layout>
-);

@@ -1,5 +1,5 @@
-export type { ConfirmedPageProps, ConfirmPageProps } from "./confirm";
-export { AlreadyConfirmedPage, ConfirmedPage, ConfirmPage } from "./confirm";
+export type { ConfirmPageProps } from "./confirm";
+export { AlreadyConfirmedPage, ConfirmPage } from "./confirm";
 export type { LandingPageProps } from "./landing";
 export { LandingPage } from "./landing";
 export type { LayoutProps } from "./layout";

@@ -8,6 +8,8 @@ export interface MasterclassPageProps {
   funnel: Funnel;
   /** Seconds to start the video at (a chapter link followed without script). */
   start?: number;
+  /** Just confirmed: the press on the confirm page lands here and says so. */
+  confirmed?: boolean;
 }
 
 /** "m:ss" or "h:mm:ss" */
@@ -33,7 +35,7 @@ function spokenTime(seconds: number): string {
 export const PLAY_BEACON_PATH = "/api/events/play";
 
 /** The masterclass: the video, the teacher's notes and the printable guide. */
-export const MasterclassPage = ({ funnel, start }: MasterclassPageProps) => {
+export const MasterclassPage = ({ funnel, start, confirmed }: MasterclassPageProps) => {
   const { masterclass, guide, brand } = funnel;
   const { video, chapters } = masterclass;
   // A media fragment starts the video at a chapter even without script.
@@ -42,6 +44,12 @@ export const MasterclassPage = ({ funnel, start }: MasterclassPageProps) => {
     <Layout funnel={funnel} title={pageTitle(funnel, masterclass.title)}>
       <div class="page">
         <div class="wrap">
+          {confirmed ? (
+            <p class="status is-ok" role="status">
+              Your email is confirmed: you're in. Press play whenever you're ready; your printable
+              guide, <em>{guide.title}</em>, is below and on its way to your inbox.
+            </p>
+          ) : null}
           <p class="eyebrow">With {brand.teacher}</p>
           <h1>{masterclass.title}</h1>
           <div class="player" id="player">

@@ -15,7 +15,6 @@ import { clientIp, type Env } from "../context";
 import { fromOwnPage } from "../origin";
 import {
   AlreadyConfirmedPage,
-  ConfirmedPage,
   ConfirmPage,
   type DataAction,
   ErasedPage,
@@ -281,9 +280,8 @@ export const linkRoutes = new Hono<Env>()
         "Please sign up again on the home page.",
       );
     }
-    return c.html(
-      ConfirmedPage({ funnel: c.get("deps").course.funnel, firstName: result.firstName }),
-    );
+    // The button promised the masterclass: the press lands there (303: the page is a GET).
+    return c.redirect("/masterclass?confirmed=1", 303);
   })
   .get("/u", async (c) => {
     privatePage(c);
@@ -331,7 +329,9 @@ export const linkRoutes = new Hono<Env>()
     // ?t=<seconds>: a chapter link followed without script; anything else starts at 0.
     const t = Number(c.req.query("t"));
     const start = Number.isInteger(t) && t > 0 && t < 86_400 ? t : undefined;
-    return c.html(MasterclassPage({ funnel: c.get("deps").course.funnel, start }));
+    // ?confirmed=1 only changes a line of text: anyone may open it, nothing is recorded.
+    const confirmed = c.req.query("confirmed") === "1";
+    return c.html(MasterclassPage({ funnel: c.get("deps").course.funnel, start, confirmed }));
   })
   // The video started playing: a person, not a scanner. Attributed when they came from an email.
   .post(PLAY_BEACON_PATH, ...clickLimit, limit, async (c) => {

@@ -28,6 +28,7 @@ export function createLocalQueue(
   let timers = 0;
   let idle: (() => void)[] = [];
   let stopped = false;
+  const stopping: (() => void)[] = [];
 
   const settle = () => {
     if (running === 0 && waiting() === 0 && timers === 0) {
@@ -62,13 +63,18 @@ export function createLocalQueue(
         })
         .finally(() => {
           running--;
+          if (stopped && running === 0) for (const f of stopping.splice(0)) f();
           pump();
           settle();
         });
     }
   };
 
-  const queue: JobQueue & { drain(): Promise<void>; stop(): void; size(): number } = {
+  const queue: JobQueue & {
+    drain(): Promise<void>;
+    stop(graceMs?: number): Promise<void>;
+    size(): number;
+  } = {
     async enqueue(jobs) {
       for (const job of jobs) push({ job, attempt: 0 });
       pump();
@@ -80,10 +86,23 @@ export function createLocalQueue(
         settle();
       });
     },
-    stop() {
+    /**
+     * Takes no more jobs, drops those waiting, and resolves once the running ones finished
+     * (at most `graceMs`): a job still writing when the table closes would fail in the table.
+     */
+    stop(graceMs = 5000) {
       stopped = true;
       urgent.length = 0;
       normal.length = 0;
+      if (running === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        stopping.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
     size: () => waiting() + running + timers,
   };

@@ -348,9 +348,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       async stop() {
         if (timer) clearInterval(timer);
         clearInterval(counting);
-        await flushCounts();
         if (opts.dataDir) removeStackFile(opts.dataDir);
-        queue.stop();
+        // Running jobs finish before the table and the SES stand-in close under them.
+        await queue.stop();
+        await flushCounts();
         const closed = new Promise<void>((r) => httpServer.close(() => r()));
         // Browsers keep idle connections open; they must not hold the shutdown.
         if ("closeAllConnections" in httpServer) httpServer.closeAllConnections();

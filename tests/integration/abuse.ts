@@ -294,9 +294,16 @@ export function abuseStack() {
       const url = linkIn(confirmation?.body.html ?? "", `${env.stack.siteUrl}/confirm?t=`);
       const res = await env.request(env.pathOf(url), { method: "POST" });
       expect(res.status).toBe(303);
+      // The page the press lands on, as the browser follows the redirect.
+      const landed = await env.request(res.headers.get("location") ?? "/");
+      expect(landed.status).toBe(200);
       await env.stack.drain();
       const mail = await inbox(env.stack.inboxUrl, email);
-      return { confirmUrl: url, confirmedPage: await res.text(), welcome: mail[1] as StoredEmail };
+      return {
+        confirmUrl: url,
+        confirmedPage: await landed.text(),
+        welcome: mail[1] as StoredEmail,
+      };
     },
 
     /** The personal links of a marketing email. */

@@ -157,7 +157,7 @@ export async function confirm(deps: FunnelDeps, who: Who, evidence?: Omit<Consen
     deps.logger.info("confirmed", { status: sub?.status });
     if (decision.kick) await kick(deps, sid, now);
   }
-  return { ok: true as const, firstName: sub?.firstName ?? "" };
+  return { ok: true as const };
 }
 
 /**

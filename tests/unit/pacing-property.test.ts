@@ -55,66 +55,99 @@ function fakeClock(lateMs: number, random: () => number) {
 
 const email = { to: "a@example.com", subject: "", html: "", text: "" };
 
-describe("senders sharing an account's rate, on a fake clock", () => {
-  it("never start more than R in any 1-second window and sustain >= 0.95 R while work waits", async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record({
-          senders: fc.integer({ min: 1, max: 3 }),
-          share: fc.integer({ min: 1, max: 40 }),
-          /** SES's answer time, and how long the look (the last read) takes. */
-          sendMs: fc.integer({ min: 1, max: 150 }),
-          lookMs: fc.integer({ min: 0, max: 40 }),
-          /** How late a timer may fire on a loaded machine. */
-          lateMs: fc.integer({ min: 0, max: 15 }),
-          extraWorkers: fc.integer({ min: 0, max: 6 }),
-          seed: fc.integer({ min: 1, max: 2 ** 30 }),
-        }),
-        async (p) => {
-          const random = lcg(p.seed);
-          const clock = fakeClock(p.lateMs, random);
-          const accountRate = p.senders * p.share;
-          const starts: number[] = [];
-          // Enough workers per sender that work is always ready (continuous demand).
-          const cycleMs = p.sendMs + p.lookMs + p.lateMs * 2;
-          const workers = Math.ceil((p.share * cycleMs) / 1000) + 1 + p.extraWorkers;
-          // 12 seconds of work per sender at its share.
-          const jobs = p.share * 12;
-          const sender = () => {
-            const s = createSender(
-              {
-                send: async (_email, leaves) => {
-                  starts.push(clock.now());
-                  leaves?.();
-                  await clock.sleep(p.sendMs * (0.5 + random()));
-                  return "id";
-                },
-              },
-              { rate: () => shareOf(accountRate, p.senders), now: clock.now, sleep: clock.sleep },
-            );
-            let left = jobs;
-            const worker = async () => {
-              while (left-- > 0) {
-                await s.deliver(
-                  async () => {
-                    await clock.sleep(p.lookMs * random());
-                    return "sub";
-                  },
-                  () => email,
-                );
-              }
-            };
-            return Promise.all(Array.from({ length: workers }, worker));
-          };
-          await clock.run(Promise.all(Array.from({ length: p.senders }, sender)));
+type Shared = {
+  senders: number;
+  share: number;
+  sendMs: number;
+  lookMs: number;
+  lateMs: number;
+  extraWorkers: number;
+  seed: number;
+};
 
-          expect(starts).toHaveLength(jobs * p.senders);
-          expect(busiest(starts)).toBeLessThanOrEqual(accountRate);
-          const span = ((starts.at(-1) as number) - (starts[0] as number)) / 1000;
-          const sustained = (starts.length - 1) / span;
-          expect(sustained).toBeGreaterThanOrEqual(0.95 * accountRate);
+/**
+ * `senders` pacing at a share each under continuous demand, on a fake clock: the starts, in
+ * the order their requests left, and the account's rate R.
+ */
+async function runShared(p: Shared) {
+  const random = lcg(p.seed);
+  const clock = fakeClock(p.lateMs, random);
+  const accountRate = p.senders * p.share;
+  const starts: number[] = [];
+  // Enough workers per sender that work is always ready (continuous demand).
+  const cycleMs = p.sendMs + p.lookMs + p.lateMs * 2;
+  const workers = Math.ceil((p.share * cycleMs) / 1000) + 1 + p.extraWorkers;
+  // 12 seconds of work per sender at its share.
+  const jobs = p.share * 12;
+  const sender = () => {
+    const s = createSender(
+      {
+        send: async (_email, leaves) => {
+          starts.push(clock.now());
+          leaves?.();
+          await clock.sleep(p.sendMs * (0.5 + random()));
+          return "id";
         },
-      ),
+      },
+      { rate: () => shareOf(accountRate, p.senders), now: clock.now, sleep: clock.sleep },
+    );
+    let left = jobs;
+    const worker = async () => {
+      while (left-- > 0) {
+        await s.deliver(
+          async () => {
+            await clock.sleep(p.lookMs * random());
+            return "sub";
+          },
+          () => email,
+        );
+      }
+    };
+    return Promise.all(Array.from({ length: workers }, worker));
+  };
+  await clock.run(Promise.all(Array.from({ length: p.senders }, sender)));
+  expect(starts).toHaveLength(jobs * p.senders);
+  const span = ((starts.at(-1) as number) - (starts[0] as number)) / 1000;
+  return { starts, accountRate, sustained: (starts.length - 1) / span };
+}
+
+const shared = (lookMs: number, lateMs: number) =>
+  fc.record({
+    senders: fc.integer({ min: 1, max: 3 }),
+    share: fc.integer({ min: 1, max: 40 }),
+    /** SES's answer time, and how long the look (the last read) takes. */
+    sendMs: fc.integer({ min: 1, max: 150 }),
+    lookMs: fc.integer({ min: 0, max: lookMs }),
+    /** How late a timer may fire on a loaded machine. */
+    lateMs: fc.integer({ min: 0, max: lateMs }),
+    extraWorkers: fc.integer({ min: 0, max: 6 }),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+  });
+
+describe("senders sharing an account's rate, on a fake clock", () => {
+  it("never start more than R in any 1-second window, whatever the look and the timers cost; the rate lost is only the look's own time and late timers", async () => {
+    await fc.assert(
+      fc.asyncProperty(shared(40, 15), async (p) => {
+        const { starts, accountRate, sustained } = await runShared(p);
+        expect(busiest(starts)).toBeLessThanOrEqual(accountRate);
+        // The look comes after every wait and before the SES call (nothing may wait between
+        // them), so a place in the window turns over once per SPAN plus the look and the
+        // timers that fire late around it: that is the most any exact pacer can sustain.
+        // Nothing else may cost rate (a wasted wait of 20 ms fails this).
+        const turnMs = SPAN + p.lookMs + 2 * p.lateMs;
+        expect(sustained).toBeGreaterThanOrEqual(0.98 * accountRate * (WINDOW_MS / turnMs));
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it("with a look as fast as a DynamoDB read (<= 10 ms) and timers at most 5 ms late, sustain >= 0.95 R while work waits", async () => {
+    await fc.assert(
+      fc.asyncProperty(shared(10, 5), async (p) => {
+        const { starts, accountRate, sustained } = await runShared(p);
+        expect(busiest(starts)).toBeLessThanOrEqual(accountRate);
+        expect(sustained).toBeGreaterThanOrEqual(0.95 * accountRate);
+      }),
       { numRuns: 40 },
     );
   }, 60_000);

@@ -93,9 +93,17 @@ export async function openSequences(
   if (opts.resume && deps.course.funnel.sequence.sendNewLessonsToCompleted && !current?.resumedAt) {
     // Sending must not wait on this: a failure is logged and the next start tries again.
     try {
-      const resumed = await resumeCompleted(deps, sequences, now);
-      await deps.store.markResumed(mine.sequenceId, mine.hash, new Date(now).toISOString());
+      const { resumed, failed } = await resumeCompleted(deps, sequences, now);
       if (resumed) deps.logger.info("completed subscribers get new lessons", { resumed });
+      // Marked done only when everyone was offered them: the next start tries the rest
+      // (those already resumed are active by then, so nobody is offered them twice).
+      if (failed) {
+        deps.logger.error("some completed subscribers were not offered the new lessons", {
+          failed,
+        });
+      } else {
+        await deps.store.markResumed(mine.sequenceId, mine.hash, new Date(now).toISOString());
+      }
     } catch (e) {
       deps.logger.error("offering new lessons to completed subscribers failed", {
         error: (e as Error).name,
@@ -105,45 +113,49 @@ export async function openSequences(
   return sequences;
 }
 
+/** Completed subscribers offered new lessons at once: a page in a few rounds of this many. */
+const RESUME_AT_ONCE = 25;
+
 /**
  * Finds completed subscribers (parked shards of the due index: a Query per shard, no Scan)
  * that have a lesson after their last one under the current order, and makes them active.
+ * One subscriber's failed read or write does not stop the others: it is counted in `failed`.
  */
 async function resumeCompleted(deps: PublishDeps, sequences: Sequences, now: number) {
   let resumed = 0;
+  let failed = 0;
+  const resumeOne = async (sid: string) => {
+    const sub = await deps.store.get(sid);
+    if (sub?.status !== "completed") return false;
+    const progress = progressOf(sub, sequences.original);
+    const next = resumeAfterCompletion(
+      sequences.current,
+      sequences.find(progress.from)?.order,
+      progress,
+      now,
+      scheduleFor(deps, sub),
+    );
+    if (!next) return false;
+    const decision = onNewLessons(sub, next, sequences.current.hash);
+    if (decision.kind !== "update") return false;
+    const updatedAt = new Date(now).toISOString();
+    // On a lost race (they unsubscribed meanwhile) the write is refused; nothing to redo.
+    return deps.store.update(sub.sid, sub.version, { ...decision.set, updatedAt }, decision.remove);
+  };
   for (let shard = 0; shard < DUE_SHARDS; shard++) {
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await deps.store.queryShard(parkedShard(shard), 100, cursor);
-      for (const entry of page.entries) {
-        if (entry.status !== "completed") continue;
-        const sub = await deps.store.get(entry.sid);
-        if (sub?.status !== "completed") continue;
-        const progress = progressOf(sub, sequences.original);
-        const next = resumeAfterCompletion(
-          sequences.current,
-          sequences.find(progress.from)?.order,
-          progress,
-          now,
-          scheduleFor(deps, sub),
-        );
-        if (!next) continue;
-        const decision = onNewLessons(sub, next, sequences.current.hash);
-        if (decision.kind !== "update") continue;
-        const updatedAt = new Date(now).toISOString();
-        // On a lost race (they unsubscribed meanwhile) the write is refused; nothing to redo.
-        if (
-          await deps.store.update(
-            sub.sid,
-            sub.version,
-            { ...decision.set, updatedAt },
-            decision.remove,
-          )
-        )
-          resumed++;
+      const sids = page.entries.filter((e) => e.status === "completed").map((e) => e.sid);
+      for (let i = 0; i < sids.length; i += RESUME_AT_ONCE) {
+        const results = await Promise.allSettled(sids.slice(i, i + RESUME_AT_ONCE).map(resumeOne));
+        for (const r of results) {
+          if (r.status === "rejected") failed++;
+          else if (r.value) resumed++;
+        }
       }
       cursor = page.cursor;
     } while (cursor);
   }
-  return resumed;
+  return { resumed, failed };
 }

@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
@@ -40,30 +41,33 @@ async function describe(client: DynamoDBClient, TableName: string) {
 }
 
 async function create(client: DynamoDBClient, TableName: string) {
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: TABLE.partitionKey, AttributeType: "S" },
-        { AttributeName: TABLE.sortKey, AttributeType: "S" },
-        { AttributeName: TABLE.dueShard, AttributeType: "S" },
-        { AttributeName: TABLE.dueAt, AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
-        { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE.dueIndex,
-          KeySchema: [
-            { AttributeName: TABLE.dueShard, KeyType: "HASH" },
-            { AttributeName: TABLE.dueAt, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...TABLE.dueProjection] },
-        },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(tableDefinition(TableName)));
+}
+
+/** The subscriber table with the sparse due index, as the CDK stack defines it. */
+export function tableDefinition(TableName: string): CreateTableCommandInput {
+  return {
+    TableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [
+      { AttributeName: TABLE.partitionKey, AttributeType: "S" },
+      { AttributeName: TABLE.sortKey, AttributeType: "S" },
+      { AttributeName: TABLE.dueShard, AttributeType: "S" },
+      { AttributeName: TABLE.dueAt, AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
+      { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TABLE.dueIndex,
+        KeySchema: [
+          { AttributeName: TABLE.dueShard, KeyType: "HASH" },
+          { AttributeName: TABLE.dueAt, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...TABLE.dueProjection] },
+      },
+    ],
+  };
 }

@@ -8,7 +8,7 @@ import { LEASE_MS } from "../../functions/aws/wiring";
 import { retryCeiling } from "../../functions/core/backoff";
 import { shareOf } from "../../functions/core/send-window";
 import type { Drip } from "../../infra/aws/constructs/drip";
-import { ensureTable } from "../../infra/local/table";
+import { tableDefinition } from "../../infra/local/table";
 import { testStack } from "./app";
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -84,17 +84,7 @@ describe("subscriber table", () => {
   });
 
   it("has the same keys and sparse due index as the local table the tests run against", async () => {
-    let local: CreateTableCommandInput | undefined;
-    const capture = {
-      send: async (command: { constructor: { name: string }; input: unknown }) => {
-        if (command.constructor.name === "DescribeTableCommand") {
-          throw Object.assign(new Error("no table"), { name: "ResourceNotFoundException" });
-        }
-        local = command.input as CreateTableCommandInput;
-        return {};
-      },
-    };
-    await ensureTable(capture as never, "local");
+    const local = tableDefinition("local");
     const aws = single("AWS::DynamoDB::Table")[1] as Partial<CreateTableCommandInput>;
     expect(aws.KeySchema).toEqual(local?.KeySchema);
     expect(aws.GlobalSecondaryIndexes).toEqual(local?.GlobalSecondaryIndexes);

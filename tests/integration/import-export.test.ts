@@ -1,8 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../functions/core/ports";
+import { applyImport, planImport } from "../../functions/funnel/import";
 import { buildReport } from "../../functions/funnel/report";
 import { sidFor } from "../../functions/funnel/subscriptions";
+import { ImportResultPage } from "../../functions/http/admin/pages";
 import { ManualClock } from "../../infra/local/clock";
 import { type LocalStack, startLocalStack } from "../../infra/local/stack";
 import { inbox, linkIn } from "./inbox";
@@ -105,6 +107,59 @@ describe("CSV import and export", () => {
     await stack.drain();
     expect(await inbox(stack.inboxUrl, "imp1@example.com")).toHaveLength(1);
     expect((await states()).pending).toBe(2);
+  });
+
+  it("a long list goes in over several uploads: each stops in time, the next carries on, a failed row is retried; everyone gets one confirmation", async () => {
+    const emails = Array.from({ length: 60 }, (_, i) => `long${i}@example.com`);
+    const plan = planImport(
+      `email\n${emails.join("\n")}\n`,
+      {},
+      {
+        emailIds: stack.deps.sequences.current.order.map((e) => e.id),
+        defaultZone: "UTC",
+        now: clock.now(),
+      },
+    );
+    if (!plan.ok) throw new Error("the plan should be fine");
+    // One row's write fails (a throttled request) on the first upload only.
+    const unlucky = sidFor(stack.deps, "long3@example.com");
+    let failOnce = true;
+    const store = new Proxy(stack.deps.store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== "create") return typeof value === "function" ? value.bind(target) : value;
+        return async (item: { sid: string }) => {
+          if (failOnce && item.sid === unlucky) {
+            failOnce = false;
+            throw Object.assign(new Error("throttled"), {
+              name: "ProvisionedThroughputExceededException",
+            });
+          }
+          return target.create(item as never);
+        };
+      },
+    });
+    // Time for one round of rows only.
+    let rounds = 0;
+    const oneRound = () => (rounds++ === 0 ? 1 : 0);
+    const first = await applyImport({ ...stack.deps, store }, plan.rows, {}, oneRound);
+    expect(first).toEqual({ created: 24, unchanged: 0, failed: 1, left: 35 });
+    const second = await applyImport(stack.deps, plan.rows, {});
+    expect(second).toEqual({ created: 36, unchanged: 24, failed: 0, left: 0 });
+    await stack.drain();
+    for (const e of emails) {
+      const mail = await inbox(stack.inboxUrl, e);
+      expect(
+        mail.map((m) => m.subject),
+        e,
+      ).toEqual([stack.course.confirm.subject]);
+    }
+    // The page says how to go on.
+    const page = ImportResultPage({ brand: "b", result: first }).toString();
+    expect(page).toContain("Partly imported");
+    expect(page).toContain("35 rows were not reached in time");
+    expect(page).toContain("1 row was not saved just now");
+    expect(page).toContain("Upload the same file again");
   });
 
   it("rows with consent evidence may join as active at a chosen lesson", async () => {

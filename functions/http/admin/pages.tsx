@@ -4,6 +4,7 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { ClickRecord } from "../../adapters/store";
 import type { Subscriber } from "../../core/subscriber";
+import type { ImportResult } from "../../funnel/import";
 import type { OwnerAction } from "../../funnel/owner";
 import type { Report } from "../../funnel/report";
 import { DailyChart } from "./chart";
@@ -488,9 +489,11 @@ export const ConfirmActionPage = ({
 );
 
 /** What an import did, or every line that stopped it. */
+const rows = (n: number) => (n === 1 ? "1 row was" : `${n} rows were`);
+
 export const ImportResultPage = (props: {
   brand: string;
-  result: { created: number; unchanged: number } | { errors: { line: number; message: string }[] };
+  result: ImportResult | { errors: { line: number; message: string }[] };
 }) => (
   <AdminLayout brand={props.brand} title="Import" signedIn>
     <section class="card">
@@ -511,11 +514,18 @@ export const ImportResultPage = (props: {
         </>
       ) : (
         <>
-          <h1>Imported</h1>
+          <h1>{props.result.left || props.result.failed ? "Partly imported" : "Imported"}</h1>
           <p>
             {props.result.created} new, {props.result.unchanged} already on the list (left as they
             were).
           </p>
+          {props.result.left || props.result.failed ? (
+            <p>
+              {props.result.left ? `${rows(props.result.left)} not reached in time. ` : ""}
+              {props.result.failed ? `${rows(props.result.failed)} not saved just now. ` : ""}
+              Upload the same file again to finish: rows already imported are left as they are.
+            </p>
+          ) : null}
         </>
       )}
       <p>

@@ -13,8 +13,10 @@ export const LAMBDA_ENV = {
   QUEUE_URL: () => z.url(),
   /** The small queue of urgent jobs (owners' sign-in links, tests), drained ahead of the drip. */
   URGENT_QUEUE_URL: () => z.url(),
-  TOKEN_KEY_SECRET_ARN: nonEmpty,
-  ID_KEY_SECRET_ARN: nonEmpty,
+  /** The keys secret (link-signing key and id key): its name, made by `npm run keys`. */
+  KEYS_SECRET_ID: nonEmpty,
+  /** The keys secret's `layout` field, read by CloudFormation at deploy (see Keys). */
+  KEYS_LAYOUT: nonEmpty,
   /** The value CloudFront adds to every request to the API (web only). */
   ORIGIN_SECRET_ARN: nonEmpty,
   SENDER_EMAIL: () => z.email(),

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { KEYS_LAYOUT, type Keys, parseKeys } from "../core/keys-document";
 import { once } from "./clients";
 import { readEnv } from "./env";
 import { SecretError } from "./errors";
@@ -6,34 +7,40 @@ import { SecretError } from "./errors";
 /** The Secrets Manager client of this instance (see ./clients.ts). */
 export const secretsClient = once(() => new SecretsManagerClient({}));
 
-/** Keys are HMAC keys: the stack generates 64 characters; fewer than 32 is a mistake. */
-const MIN_KEY_LENGTH = 32;
-
 /**
- * Reads one key from Secrets Manager. Call it once per cold start (at module load) and keep
- * the value: keys never change while an instance lives.
- * @example const tokenKey = await readKey(secretsClient(), env.TOKEN_KEY_SECRET_ARN);
+ * Reads the keys secret (functions/core/keys-document.ts) and checks that it is the layout
+ * the stack deployed against (`expectedLayout`, which CloudFormation read from the same secret).
+ * Call it once per cold start and keep the value: keys never change while an instance lives.
+ * @example const keys = await readKeys(secretsClient(), env.KEYS_SECRET_ID, env.KEYS_LAYOUT);
  */
-export async function readKey(
+export async function readKeys(
   client: Pick<SecretsManagerClient, "send">,
   secretId: string,
-): Promise<string> {
+  expectedLayout: string,
+): Promise<Keys> {
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  const value = out.SecretString;
-  if (!value || value.length < MIN_KEY_LENGTH) {
-    throw new SecretError(
-      `secret ${out.Name ?? "(unnamed)"} is not a key of at least 32 characters`,
-    );
+  if (expectedLayout !== KEYS_LAYOUT) {
+    throw new SecretError(`the stack deployed keys layout ${expectedLayout}, not ${KEYS_LAYOUT}`);
   }
-  return value;
+  try {
+    return parseKeys(out.SecretString ?? "");
+  } catch (e) {
+    throw new SecretError(`secret ${out.Name ?? "(unnamed)"}: ${(e as Error).message}`);
+  }
 }
 
-/** The link-signing key, read once per cold start by the caller. */
-export function tokenKey(): Promise<string> {
-  return readKey(secretsClient(), readEnv(["TOKEN_KEY_SECRET_ARN"]).TOKEN_KEY_SECRET_ARN);
+/** Both keys, read once per instance however many callers ask (one request at cold start). */
+const keys = once(() => {
+  const env = readEnv(["KEYS_SECRET_ID", "KEYS_LAYOUT"]);
+  return readKeys(secretsClient(), env.KEYS_SECRET_ID, env.KEYS_LAYOUT);
+});
+
+/** The link-signing key as stored (a plain key or a key ring), read once per cold start. */
+export async function tokenKey(): Promise<string> {
+  return (await keys()).tokenKey;
 }
 
-/** The subscriber-id key, read once per cold start by the caller. */
-export function idKey(): Promise<string> {
-  return readKey(secretsClient(), readEnv(["ID_KEY_SECRET_ARN"]).ID_KEY_SECRET_ARN);
+/** The subscriber-id key, read once per cold start. */
+export async function idKey(): Promise<string> {
+  return (await keys()).idKey;
 }

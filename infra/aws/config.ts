@@ -209,6 +209,13 @@ export class DeployConfigError extends Error {
 /** The CloudFormation stack of a stage. */
 export const stackName = (stage: string): string => `HealthyHips-${stage}`;
 
+/**
+ * The Secrets Manager secret that holds a stage's two keys. `npm run keys` makes it, outside the
+ * stack, before the first deploy (or copies an older stack's two key secrets into it); the
+ * stack only reads it, so deleting the stack never deletes the keys.
+ */
+export const keysSecretName = (stage: string): string => `${stackName(stage)}/keys`;
+
 const where = (key: string, stage: string) =>
   key in CONFIG_SOURCES
     ? `context "${CONTEXT_KEY}.${key}" (or "${CONTEXT_KEY}.stages.${stage}.${key}") in cdk.json, or ${CONFIG_SOURCES[key as ConfigKey]}`

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
 import { LEASE_MS } from "../../functions/aws/wiring";
-import type { DeployConfig } from "./config";
+import { type DeployConfig, keysSecretName } from "./config";
 import { Alarms } from "./constructs/alarms";
 import type { HandlerName } from "./constructs/app-function";
 import { Drip, SEND_MAX_CONCURRENCY } from "./constructs/drip";
@@ -41,7 +41,7 @@ export class HealthyHipsStack extends Stack {
     const { config } = props;
 
     const subscribers = new SubscriberTable(this, "Subscribers");
-    const keys = new Keys(this, "Keys");
+    const keys = new Keys(this, "Keys", { secretName: keysSecretName(config.stage) });
     const mail = new Mail(this, "Mail", {
       domain: config.domain,
       senderEmail: config.senderEmail,
@@ -115,11 +115,12 @@ export class HealthyHipsStack extends Stack {
     // counts each function's errors, crashes and timeouts, and also the 500s the app itself
     // answers after catching an error (which the functions' Errors metric never sees).
     alarms.watchServerErrors("SiteErrors", web.api);
-    const behindApi: HandlerName[] = ["web", "admin"];
-    for (const [name, fn] of Object.entries(this.functions)) {
-      if (behindApi.includes(name as HandlerName)) continue;
-      alarms.watchErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Errors`, fn);
-    }
+    alarms.watchErrors("DispatchErrors", drip.dispatchFunction);
+    // Includes the account- and configuration-level refusals of SES, which halt every sender.
+    alarms.watchErrors("SendErrors", drip.sendFunction);
+    // The feedback function has no errors alarm of its own: each failed event is retried twice
+    // and then lands in FeedbackFailures, whose alarm says the same thing a few minutes later
+    // and only for events actually lost (an error that a retry overcame needs nobody).
 
     new CfnOutput(this, "SiteUrl", { value: site.siteUrl, description: "The public site" });
     // No output for the API's own address: it answers only requests that come through

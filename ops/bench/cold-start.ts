@@ -22,7 +22,7 @@ import {
   sqsEvent,
   TEST_ORIGIN_SECRET,
 } from "../../tests/infra/events";
-import { lambdaEnv } from "../../tests/infra/lambda-env";
+import { keysSecret, lambdaEnv } from "../../tests/infra/lambda-env";
 import type { BenchMeasure, BenchRow } from "./row";
 
 /**
@@ -92,7 +92,7 @@ export const measure: BenchMeasure = async () => {
   const db = await startDynalite(0);
   const ses = await startSes(0);
   const aws = await startAwsStandIn(
-    { [ARN("token")]: TOKEN_KEY, [ARN("id")]: "i".repeat(64), [ARN("origin")]: TEST_ORIGIN_SECRET },
+    { [ARN("keys")]: keysSecret(TOKEN_KEY, "i".repeat(64)), [ARN("origin")]: TEST_ORIGIN_SECRET },
     process.env.AWS_SES_ACCOUNT,
   );
   const dynamo = new DynamoDBClient({
@@ -111,7 +111,7 @@ export const measure: BenchMeasure = async () => {
         dynamodb: db.endpoint,
         table: TABLE,
         ses: ses.endpoint,
-        secrets: { tokenKey: ARN("token"), idKey: ARN("id"), origin: ARN("origin") },
+        secrets: { keys: ARN("keys"), origin: ARN("origin") },
         siteUrl: SITE,
         sender: { email: "hello@bench.example", name: "Bench" },
         sesSenders: 2,

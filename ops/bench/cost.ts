@@ -69,7 +69,7 @@ const dirBytes = (dir: string): number =>
 
 /**
  * The fixed monthly cost with nobody signing up, item by item, from the synthesized stack: its
- * secrets, alarms, customer keys, the dispatch schedule (each tick measured idle on the local
+ * secrets (and the keys secret its functions read, made outside it by `npm run keys`), alarms, customer keys, the dispatch schedule (each tick measured idle on the local
  * stack), the send queue's event source polling, stored assets. CloudFront, API Gateway, SES,
  * SNS and the log groups cost nothing without traffic.
  */
@@ -80,14 +80,26 @@ export function atRest(idle: CostInput["idleTick"]) {
     const fn = resources.find(([id, r]) => r.Type === "AWS::Lambda::Function" && id.includes(name));
     return Number(fn?.[1].Properties?.MemorySize ?? 128) / 1024;
   };
+  // The keys secret is made by `npm run keys`, outside the stack, and read by its functions.
+  const readSecrets = new Set(
+    resources
+      .filter(([, r]) => r.Type === "AWS::Lambda::Function")
+      .map(
+        ([, r]) =>
+          (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables,
+      )
+      .map((v) => v?.KEYS_SECRET_ID)
+      .filter((v) => typeof v === "string"),
+  ).size;
+  const secrets = count("AWS::SecretsManager::Secret") + readSecrets;
   const ticks = ((HOURS_PER_MONTH * 3600) / TICK.toSeconds()) * count("AWS::Scheduler::Schedule");
   // Lambda polls an SQS event source with long polls while the queue is empty: five pollers,
   // 20-second polls (AWS Lambda developer guide, "Using Lambda with Amazon SQS").
   const polls = count("AWS::Lambda::EventSourceMapping") * 5 * 3 * 60 * HOURS_PER_MONTH;
   const items: [string, number][] = [
     [
-      `${count("AWS::SecretsManager::Secret")} Secrets Manager secrets`,
-      count("AWS::SecretsManager::Secret") * PRICES.secretMonth,
+      `${secrets} Secrets Manager secrets (${readSecrets} of them made outside the stack by npm run keys)`,
+      secrets * PRICES.secretMonth,
     ],
     [
       `${count("AWS::CloudWatch::Alarm")} CloudWatch alarms`,

@@ -33,7 +33,13 @@ import {
   sqsEvent,
   TEST_ORIGIN_SECRET,
 } from "./events";
-import { LOCAL_CREDENTIALS, lambdaEnv, sendQueueUrl } from "./lambda-env";
+import {
+  keysSecret,
+  LOCAL_CREDENTIALS,
+  lambdaEnv,
+  sendQueueUrl,
+  TEST_KEYS_SECRET,
+} from "./lambda-env";
 
 /**
  * The real Lambda bundles, built by synthesising the stack with bundling on (exactly what
@@ -44,8 +50,6 @@ import { LOCAL_CREDENTIALS, lambdaEnv, sendQueueUrl } from "./lambda-env";
 
 const SITE = "https://hips.example";
 const TABLE = "hh-bundle-test";
-const TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-token-AbCdEf";
-const ID_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-id-GhIjKl";
 const ORIGIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:hh-origin-MnOpQr";
 const ID_KEY = "i".repeat(64);
 
@@ -163,7 +167,10 @@ beforeAll(async () => {
   db = await startDynalite(0);
   ses = await startSes(0);
   aws = await startAwsStandIn(
-    { [TOKEN_ARN]: "t".repeat(64), [ID_ARN]: ID_KEY, [ORIGIN_ARN]: TEST_ORIGIN_SECRET },
+    {
+      [TEST_KEYS_SECRET]: keysSecret("t".repeat(64), ID_KEY),
+      [ORIGIN_ARN]: TEST_ORIGIN_SECRET,
+    },
     process.env.AWS_SES_ACCOUNT,
   );
   queueUrl = sendQueueUrl(aws.endpoint);
@@ -182,7 +189,7 @@ beforeAll(async () => {
       dynamodb: db.endpoint,
       table: TABLE,
       ses: ses.endpoint,
-      secrets: { tokenKey: TOKEN_ARN, idKey: ID_ARN, origin: ORIGIN_ARN },
+      secrets: { keys: TEST_KEYS_SECRET, origin: ORIGIN_ARN },
       siteUrl: SITE,
       sender: {
         email: TEST_CONFIG.senderEmail,

@@ -19,7 +19,7 @@ import { inbox } from "../integration/inbox";
 import { TEST_CONFIG } from "./app";
 import { type StandInSecret, startAwsStandIn } from "./aws-standin";
 import { httpEvent, sesAccount } from "./events";
-import { LOCAL_CREDENTIALS, lambdaEnv } from "./lambda-env";
+import { keysSecret, LOCAL_CREDENTIALS, lambdaEnv, TEST_KEYS_SECRET } from "./lambda-env";
 
 /**
  * The web Lambda bundle (esbuild with the stack's settings: the same bytes `cdk deploy`
@@ -142,8 +142,7 @@ beforeAll(async () => {
   db = await startDynalite(0);
   ses = await startSes(0);
   secrets = {
-    [ARN("hh-token-AbCdEf")]: "t".repeat(64),
-    [ARN("hh-id-GhIjKl")]: ID_KEY,
+    [TEST_KEYS_SECRET]: keysSecret("t".repeat(64), ID_KEY),
     [ORIGIN_ARN]: { AWSCURRENT: FIRST },
   };
   aws = await startAwsStandIn(secrets, process.env.AWS_SES_ACCOUNT);
@@ -162,7 +161,7 @@ beforeAll(async () => {
       dynamodb: db.endpoint,
       table: TABLE,
       ses: ses.endpoint,
-      secrets: { tokenKey: ARN("hh-token-AbCdEf"), idKey: ARN("hh-id-GhIjKl"), origin: ORIGIN_ARN },
+      secrets: { keys: TEST_KEYS_SECRET, origin: ORIGIN_ARN },
       siteUrl: "https://hips.example",
       sender: { email: TEST_CONFIG.senderEmail, name: TEST_CONFIG.senderName },
     }),

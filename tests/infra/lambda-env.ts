@@ -1,4 +1,5 @@
 import type { EnvName } from "../../functions/aws/env";
+import { formatKeys, KEYS_LAYOUT } from "../../functions/core/keys-document";
 
 /** The SDK's access key pair for the local emulators (any value works; one must be set). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
@@ -11,8 +12,8 @@ export interface LambdaEnvOptions {
   table: string;
   /** The SES emulator (or the stand-in, which throttles every send). */
   ses: string;
-  /** Each secret's ARN, as the stand-in holds them. */
-  secrets: { tokenKey: string; idKey: string; origin: string };
+  /** The keys secret's name and the origin secret's ARN, as the stand-in holds them. */
+  secrets: { keys: string; origin: string };
   siteUrl: string;
   sender: { email: string; name: string; replyTo?: string };
   /** How many senders share the SES rate (the stack's SES_SENDERS). */
@@ -35,8 +36,8 @@ export function lambdaEnv(o: LambdaEnvOptions): Record<string, string | undefine
     URGENT_QUEUE_URL: `${queueUrl}-urgent`,
     DEAD_LETTER_QUEUE_URL: `${queueUrl}-dlq`,
     SEQUENCE_PAUSED: "false",
-    TOKEN_KEY_SECRET_ARN: o.secrets.tokenKey,
-    ID_KEY_SECRET_ARN: o.secrets.idKey,
+    KEYS_SECRET_ID: o.secrets.keys,
+    KEYS_LAYOUT,
     ORIGIN_SECRET_ARN: o.secrets.origin,
     SENDER_EMAIL: o.sender.email,
     SENDER_NAME: o.sender.name,
@@ -63,3 +64,10 @@ export function lambdaEnv(o: LambdaEnvOptions): Record<string, string | undefine
 
 /** The send queue's URL in {@link lambdaEnv}'s environment (what the stand-in records by). */
 export const sendQueueUrl = (aws: string) => `${aws}/123456789012/HealthyHips-SendQueue`;
+
+/** The keys secret's name in tests, as the stack names a stage's (infra/aws/config.ts). */
+export const TEST_KEYS_SECRET = "HealthyHips-test/keys";
+
+/** The keys secret's value for two keys, as `npm run keys` writes it. */
+export const keysSecret = (tokenKey: string, idKey: string): string =>
+  formatKeys({ tokenKey, idKey });

@@ -238,13 +238,38 @@ describe("alarms", () => {
     }
   });
 
-  it("alarm on any error of every function: the workers by their Errors, web and admin by any 5xx of the API in front of both", () => {
+  it("alarm on any error of every function: send and dispatch by their Errors, feedback by its failure queue, web and admin by any 5xx of the API in front of both", () => {
     const watched = alarms()
       .filter((a) => a.MetricName === "Errors")
       .map((a) => (a.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref)
       .sort();
-    const workers = (["send", "dispatch", "feedback"] as const).map((n) => stack.functions[n]);
+    const workers = (["send", "dispatch"] as const).map((n) => stack.functions[n]);
     expect(watched).toEqual(workers.map(logicalId).sort());
+    // Every feedback event that fails is retried, then lands in the failure queue, whose depth
+    // is alarmed: both the function's own retries (on failure) and EventBridge's (its DLQ).
+    const feedback = logicalId(stack.functions.feedback);
+    const failures = logicalId(
+      stack.node.findChild("Mail").node.findChild("FeedbackFailures") as never,
+    );
+    const invokeConfig = ofType("AWS::Lambda::EventInvokeConfig").find(
+      ([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: feedback }),
+    );
+    expect(invokeConfig?.[1].Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [failures, "Arn"] } } },
+    });
+    const rule = ofType("AWS::Events::Rule").find(([, r]) =>
+      JSON.stringify(r.Properties.Targets).includes(feedback),
+    );
+    expect(JSON.stringify(rule?.[1].Properties.Targets)).toContain(
+      JSON.stringify({ Arn: { "Fn::GetAtt": [failures, "Arn"] } }),
+    );
+    const depth = alarms().filter(
+      (a) =>
+        a.MetricName === "ApproximateNumberOfMessagesVisible" &&
+        JSON.stringify(a.Dimensions).includes(failures),
+    );
+    expect(depth).toHaveLength(1);
     // Both HTTP functions are reached only through this API (its routes name no other).
     const api = logicalId(stack.node.findChild("Web").node.findChild("Api") as never);
     const serverErrors = alarms().filter((a) => a.MetricName === "5xx");
@@ -350,12 +375,12 @@ describe("functions", () => {
     ];
     // The web function never sends: no sender settings, only where its links point.
     const web = [
-      "ID_KEY_SECRET_ARN",
+      "KEYS_LAYOUT",
+      "KEYS_SECRET_ID",
       "ORIGIN_SECRET_ARN",
       "QUEUE_URL",
       "SITE_URL",
       "TABLE_NAME",
-      "TOKEN_KEY_SECRET_ARN",
       "URGENT_QUEUE_URL",
     ];
     expect(env("web")).toEqual(web.sort());
@@ -364,15 +389,15 @@ describe("functions", () => {
     expect(env("dispatch")).toEqual(["QUEUE_URL", "SEQUENCE_PAUSED", "SES_SENDERS", "TABLE_NAME"]);
     expect(env("send")).toEqual(
       [
-        "ID_KEY_SECRET_ARN",
+        "KEYS_LAYOUT",
+        "KEYS_SECRET_ID",
         "QUEUE_URL",
         "TABLE_NAME",
-        "TOKEN_KEY_SECRET_ARN",
         "URGENT_QUEUE_URL",
         ...sender,
       ].sort(),
     );
-    expect(env("feedback")).toEqual(["ID_KEY_SECRET_ARN", "TABLE_NAME"]);
+    expect(env("feedback")).toEqual(["KEYS_LAYOUT", "KEYS_SECRET_ID", "TABLE_NAME"]);
   });
 
   it("a sequence paused in content reaches the dispatcher, which then claims nobody", () => {
@@ -524,7 +549,8 @@ describe("least privilege", () => {
     });
   });
 
-  it("secrets are read-only, and each function gets only the keys it uses", () => {
+  it("secrets are read-only: the keys secret for the four functions that sign or hash, the origin secret for the two behind CloudFront", () => {
+    const keysArn = `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:HealthyHips-prod/keys-??????`;
     const secretsOf = (name: keyof typeof stack.functions) =>
       statementsOf(fnId(name))
         .filter((s) => JSON.stringify(s.Action).includes("secretsmanager:"))
@@ -533,19 +559,45 @@ describe("least privilege", () => {
             "secretsmanager:DescribeSecret",
             "secretsmanager:GetSecretValue",
           ]);
-          return ([] as unknown[]).concat(s.Resource).map((r) => (r as { Ref: string }).Ref);
+          return ([] as unknown[]).concat(s.Resource).map((r) => {
+            const ref = (r as { Ref?: string }).Ref;
+            if (ref) return ref;
+            const parts = (r as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1];
+            return parts
+              .map((p) => (typeof p === "string" ? p : `\${${(p as { Ref: string }).Ref}}`))
+              .join("");
+          });
         })
         .sort();
-    const keys = stack.node.findChild("Keys");
-    const token = logicalId(keys.node.findChild("TokenKey"));
-    const id = logicalId(keys.node.findChild("IdKey"));
     const origin = logicalId(stack.node.findChild("Web").node.findChild("OriginSecret"));
-    expect(secretsOf("web")).toEqual([id, origin, token].sort());
-    expect(secretsOf("admin")).toEqual([id, origin, token].sort());
-    // The send worker hashes canonical mailboxes for the confirmation throttle with the id key.
-    expect(secretsOf("send")).toEqual([id, token].sort());
-    expect(secretsOf("feedback")).toEqual([id]);
+    expect(secretsOf("web")).toEqual([keysArn, origin].sort());
+    expect(secretsOf("admin")).toEqual([keysArn, origin].sort());
+    // The send worker signs links, and hashes mailboxes for the confirmation throttle.
+    expect(secretsOf("send")).toEqual([keysArn]);
+    // It only hashes addresses, but a secret is the unit of access: it can read both keys.
+    expect(secretsOf("feedback")).toEqual([keysArn]);
     expect(secretsOf("dispatch")).toEqual([]);
+  });
+
+  it("the stack makes no key: it reads HealthyHips-<stage>/keys, and deploys only where that secret's layout field says it is the keys secret", () => {
+    // Only the origin secret is a resource: CloudFormation never generates or regenerates a key.
+    expect(ofType("AWS::SecretsManager::Secret").map(([id]) => id)).toEqual([
+      logicalId(stack.node.findChild("Web").node.findChild("OriginSecret")),
+    ]);
+    for (const name of ["web", "admin", "send", "feedback"] as const) {
+      expect(envOf(name).KEYS_SECRET_ID).toBe("HealthyHips-prod/keys");
+      // Resolved by CloudFormation at deploy: a missing secret fails the deploy, before any
+      // function is changed; the functions check the value against the secret's own.
+      expect(envOf(name).KEYS_LAYOUT).toBe(
+        "{{resolve:secretsmanager:HealthyHips-prod/keys:SecretString:layout::}}",
+      );
+    }
+    expect(envOf("dispatch").KEYS_SECRET_ID).toBeUndefined();
+    const staging = testStack({ stage: "staging" });
+    const fn = staging.stack.functions.feedback;
+    const id = staging.stack.getLogicalId(fn.node.defaultChild as never);
+    const env = staging.template.toJSON().Resources[id].Properties.Environment.Variables;
+    expect(env.KEYS_SECRET_ID).toBe("HealthyHips-staging/keys");
   });
 
   it("only the send workers may send email: ses:SendEmail on the identity and the configuration set", () => {

@@ -22,7 +22,8 @@ export const COMPLAINT_RATE_THRESHOLD = 0.0008;
 /**
  * Alarms, all to one SNS topic that emails the alarm address: dead-letter queues holding
  * anything, send jobs waiting too long, any Lambda error (of the functions behind the API, as
- * any 5xx answer of the API), and the account's SES bounce and complaint rates.
+ * any 5xx answer of the API; of the feedback function, as events in its failure queue), and
+ * the account's SES bounce and complaint rates.
  */
 export class Alarms extends Construct {
   readonly topic: Topic;

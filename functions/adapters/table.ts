@@ -16,3 +16,5 @@ export const sequenceKey = (sequenceId: string, hash: string) => ({
   pk: `SEQ#${sequenceId}`,
   sk: `V#${hash}`,
 });
+/** One of the send slots that the send workers lease to share the SES rate. */
+export const sendSlotKey = (index: number) => ({ pk: `SENDSLOT#${index}`, sk: "SLOT" });

@@ -22,7 +22,7 @@ export function dispatchDeps() {
   const paused = SEQUENCE_PAUSED === "true";
   let quota: ReturnType<typeof sesSendQuota> | undefined;
   const budget = async () => {
-    quota ??= sesSendQuota(sesClient(), SES_SENDERS, logger);
+    quota ??= sesSendQuota(sesClient(), logger);
     const [q, backlog] = await Promise.all([quota, queueBacklog(sqsClient(), QUEUE_URL)]);
     return claimBudget({
       accountRate: q.accountRate(),

@@ -1,6 +1,5 @@
 import { GetAccountCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Logger } from "../core/ports";
-import { shareOf } from "../core/send-window";
 
 /** How often the account's send quota is read again. */
 export const QUOTA_REFRESH_MS = 10 * 60_000;
@@ -8,18 +7,11 @@ export const QUOTA_REFRESH_MS = 10 * 60_000;
 const FALLBACK_RATE = 1;
 
 /**
- * The account-wide SES MaxSendRate (GetAccount) and this sender's share of it, refreshed every
- * {@link QUOTA_REFRESH_MS} in the background. `senders` is how many senders may run at once
- * (the send workers: the send function's max concurrency): each paces its sends to a whole
- * share, `floor(rate / senders)` per second, so together they never exceed the account's rate.
- * @example const quota = await sesSendQuota(ses, 2, logger); createSender(mail, { rate: quota.rate });
+ * The account-wide SES MaxSendRate (GetAccount), refreshed every {@link QUOTA_REFRESH_MS} in
+ * the background. The send slots split it (functions/core/send-slots.ts).
+ * @example const quota = await sesSendQuota(ses, logger); slotShares(quota.accountRate(), 2);
  */
-export async function sesSendQuota(
-  ses: SESv2Client,
-  senders: number,
-  logger: Logger,
-  now = () => Date.now(),
-) {
+export async function sesSendQuota(ses: SESv2Client, logger: Logger, now = () => Date.now()) {
   let account = FALLBACK_RATE;
   let readAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<void> | undefined;
@@ -43,12 +35,7 @@ export async function sesSendQuota(
     if (!pending && now() - readAt > QUOTA_REFRESH_MS) pending = refresh();
   };
   return {
-    /** This sender's whole share per second; starts a background refresh when the quota is stale. */
-    rate(): number {
-      fresh();
-      return shareOf(account, senders);
-    },
-    /** The account's MaxSendRate: all senders together. */
+    /** The account's MaxSendRate: all senders together; a stale quota is refreshed behind. */
     accountRate(): number {
       fresh();
       return account;

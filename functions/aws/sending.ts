@@ -30,7 +30,8 @@ const courseFile = () => fileURLToPath(new URL("./course.json", import.meta.url)
 const noSender: Sender = {
   deliver: () => Promise.reject(new Error("this function never sends: queue a send job")),
   send: () => Promise.reject(new Error("this function never sends: queue a send job")),
-  handover: () => {},
+  hold: () => {},
+  window: () => [],
 };
 
 /**

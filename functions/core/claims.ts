@@ -1,4 +1,4 @@
-import { shareOf } from "./send-window";
+import { slotShares } from "./send-slots";
 
 /**
  * Of a lease, the share that queued work may take to be sent. The rest is room for retries,
@@ -9,8 +9,8 @@ export const LEASE_SHARE = 0.5;
 /**
  * How many more subscribers one dispatch may claim: what the senders can send within
  * `LEASE_SHARE` of a lease at their rate, less what already waits in the queue. The rest
- * stays due for a later tick, so leases do not run out under a backlog. `senders` each pace to
- * a whole share of `accountRate` (functions/core/send-window.ts).
+ * stays due for a later tick, so leases do not run out under a backlog. The `senders` send
+ * slots' shares add up to `accountRate` (functions/core/send-slots.ts).
  * @example claimBudget({ accountRate: 14, senders: 2, leaseMs: 900_000, backlog: 1000 }) // 5300
  */
 export function claimBudget(p: {
@@ -19,7 +19,7 @@ export function claimBudget(p: {
   leaseMs: number;
   backlog: number;
 }): number {
-  const rate = p.senders * shareOf(p.accountRate, p.senders);
+  const rate = slotShares(p.accountRate, p.senders).reduce((a, b) => a + b, 0);
   const room = Math.floor(rate * (p.leaseMs / 1000) * LEASE_SHARE);
   return Math.max(0, room - Math.max(0, p.backlog));
 }

@@ -76,27 +76,3 @@ export function nextSlot(planned: readonly number[], rate: number, now: number):
   const spaced = last === undefined ? now : last + SPAN / perWindow(rate);
   return Math.max(now, spaced, now + waitFor(planned, rate, now));
 }
-
-/**
- * A sender's whole share of the account's rate when `senders` pace independently: together
- * they start at most `senders * share <= accountRate` in any second. Below one send a second
- * per sender (the SES sandbox's rate of 1 split between 2 senders) no whole share exists; each
- * then sends one a second, and SES throttles the excess, which is retried.
- * @example shareOf(14, 2) // 7
- */
-export function shareOf(accountRate: number, senders: number): number {
-  return perWindow(accountRate / Math.max(1, Math.floor(senders)));
-}
-
-/**
- * The window of a sender that may be taking over from another instance, which this one cannot
- * see: one that started nothing within the last window counts it as full from `now`, so it
- * starts nothing for a window's length and whatever the other started has aged out. A sender
- * that sent within the last window keeps its own (it is continuing its own stream).
- * @example handover([], 3, 5000) // [5000, 5000, 5000]: the next start waits until 6020
- */
-export function handover(starts: readonly number[], rate: number, now: number): number[] {
-  const last = starts.at(-1);
-  if (last !== undefined && now - last < SPAN) return [...starts];
-  return Array.from({ length: perWindow(rate) }, () => now);
-}

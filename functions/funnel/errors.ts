@@ -24,3 +24,11 @@ export class SendingHaltedError extends RetryableSendError {
 export class AccountRefusedError extends RetryableSendError {
   override name = "AccountRefusedError";
 }
+
+/**
+ * This instance holds no send slot (all are held, or its lease ran out): no SES call was made.
+ * Handled as a halt: the job is retried later, and a drip step's claim falls due again.
+ */
+export class NoSendSlotError extends SendingHaltedError {
+  override name = "NoSendSlotError";
+}

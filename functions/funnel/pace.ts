@@ -1,11 +1,20 @@
 import type { Mailer, OutgoingEmail } from "../adapters/mailer";
 import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
 import { classifySendError } from "../core/refusals";
-import { handover, leftAt, nextSlot, PENDING, recordStart, waitFor } from "../core/send-window";
-import { AccountRefusedError, RetryableSendError, SendingHaltedError } from "./errors";
+import { releasedStarts } from "../core/send-slots";
+import { leftAt, nextSlot, PENDING, recordStart, waitFor } from "../core/send-window";
+import {
+  AccountRefusedError,
+  NoSendSlotError,
+  RetryableSendError,
+  SendingHaltedError,
+} from "./errors";
 
 export interface SenderOptions {
-  /** Most sends to start in any 1-second window (this sender's share of SES's MaxSendRate). */
+  /**
+   * Most sends to start in any 1-second window while no send slot was ever given (`npm start`:
+   * the one sender of the process). A slot's share replaces it (see {@link Sender.hold}).
+   */
   rate: () => number;
   /** How long sending halts after SES refuses the account (doubling up to `maxMs`). */
   halt?: BreakerRule;
@@ -36,11 +45,24 @@ export interface Sender {
   /** {@link deliver} without a look, for an email already composed; resolves to its message id. */
   send(email: OutgoingEmail): Promise<string>;
   /**
-   * At the start of each invocation on AWS: this instance may be taking over from another one
-   * whose last second it cannot see. If it sent nothing within the last window, it starts
-   * nothing for one (functions/core/send-window.ts `handover`).
+   * On AWS, for each invocation: the send slot this instance holds (functions/core/send-slots.ts),
+   * which sets its rate (the slot's share) and its window (the one the slot carries, or its own
+   * when `starts` is undefined), and the last moment a send may start. `null`: no slot, every
+   * delivery throws {@link NoSendSlotError} until the next `hold`. Never called (`npm start`):
+   * the sender paces to `rate` alone.
    */
-  handover(): void;
+  hold(slot: HeldSlot | null): void;
+  /** Its starts that may still count, for the slot's next holder; `undefined` while one is pending. */
+  window(): number[] | undefined;
+}
+
+/** A send slot as the sender holds it (see {@link Sender.hold}). */
+export interface HeldSlot {
+  share: number;
+  /** The window the slot carries (epoch ms, ascending); undefined: keep this sender's own. */
+  starts?: number[];
+  /** No send starts after this. */
+  until: number;
 }
 
 /** AWS: after SES refuses the account, try again in 10 s, doubling up to 5 minutes. */
@@ -77,8 +99,15 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
   let starts: number[] = [];
   let planned: number[] = [];
   let breaker: Breaker = CLOSED;
+  /** The slot held on AWS; undefined: none was ever given, pace to `opts.rate`. */
+  let slot: HeldSlot | null | undefined;
+  const rate = () => (slot ? slot.share : opts.rate());
   const left = signal();
 
+  const noSlot = () => {
+    if (slot === null) throw new NoSendSlotError("this instance holds no send slot");
+    if (slot && now() > slot.until) throw new NoSendSlotError("the send slot's lease ran out");
+  };
   const halted = () => {
     const ms = haltedFor(breaker, rule, now());
     if (ms > 0) throw new SendingHaltedError("sending is halted", { retryInMs: ms });
@@ -91,26 +120,29 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
     look: () => Promise<T | undefined>,
     compose: (target: T) => Promise<E> | E,
   ): Promise<Delivery<T, E>> {
+    noSlot();
     halted();
-    const slot = nextSlot(planned, opts.rate(), now());
-    planned = recordStart(planned, opts.rate(), slot);
-    await until(slot);
+    const at = nextSlot(planned, rate(), now());
+    planned = recordStart(planned, rate(), at);
+    await until(at);
     halted();
-    for (let ms = waitFor(starts, opts.rate(), now()); ms > 0; ) {
+    for (let ms = waitFor(starts, rate(), now()); ms > 0; ) {
       // Infinity: the window is full and one of its starts has not left yet; it counts as
       // leaving any moment, so wait until it has.
       await (Number.isFinite(ms) ? sleep(ms) : left.next());
-      ms = waitFor(starts, opts.rate(), now());
+      ms = waitFor(starts, rate(), now());
     }
+    // A slot's holder starts nothing after its lease (on AWS, Lambda stops it first).
+    noSlot();
     // This send's start, held from here: pending while it looks, composes and calls SES, and
     // timed when its request leaves. No other send can take the place meanwhile, so nothing
     // waits between the look and the call.
-    starts = recordStart(starts, opts.rate(), PENDING);
+    starts = recordStart(starts, rate(), PENDING);
     let open = true;
     const leave = (at?: number) => {
       if (!open) return;
       open = false;
-      starts = leftAt(starts, opts.rate(), at);
+      starts = leftAt(starts, rate(), at);
       left.notify();
     };
     let target: T | undefined;
@@ -139,7 +171,7 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
       // (an SDK retry) counts as one more start: the senders' clients make one attempt only.
       const messageId = await mailer.send(email, () => {
         if (open) leave(now());
-        else starts = recordStart(starts, opts.rate(), now());
+        else starts = recordStart(starts, rate(), now());
       });
       // A mailer that never said when its request left: it left by now at the latest.
       leave(now());
@@ -165,9 +197,14 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
 
   return {
     deliver,
-    handover() {
-      starts = handover(starts, opts.rate(), now());
+    hold(next) {
+      slot = next;
+      if (next?.starts) {
+        starts = [...next.starts];
+        planned = [...next.starts];
+      }
     },
+    window: () => releasedStarts(starts, now()),
     async send(email) {
       const out = await deliver(
         async () => email,

@@ -11,15 +11,19 @@ const batch = sendBatch(run, sendRetries(deps.logger), deps.logger, deps.flushCo
 const drain = urgentDrain(deps.logger);
 
 /**
- * SQS -> send. First the urgent jobs waiting (owners' sign-in links, tests), then the batch's
- * records at once, all through this instance's paced sender. Failed records are reported back
- * so SQS retries only them, after a jittered backoff (or until a halt ends); an account-level
- * SES refusal or a real error also fails the invocation (the errors alarm).
+ * SQS -> send. A send slot first (a share of the account's rate, with the window its last
+ * holder left), then the urgent jobs waiting (owners' sign-in links, tests), then the batch's
+ * records at once, all through this instance's paced sender; the slot is freed at the end.
+ * Failed records are reported back so SQS retries only them, after a jittered backoff (or
+ * until a halt ends); with no slot free, every job is given back as if sending were halted.
+ * An account-level SES refusal or a real error also fails the invocation (the errors alarm).
  */
 export const handler = async (event: SQSEvent, context: Context) => {
-  // SQS may hand this batch to another instance than the one that ran the last: wait out
-  // what that one may have sent in the last second, unless this one sent within it.
-  deps.mailer.handover();
-  await drain(run);
-  return batch(event, context);
+  const slot = await deps.slots.claim(context.getRemainingTimeInMillis());
+  try {
+    if (slot.index !== undefined) await drain(run);
+    return await batch(event, context);
+  } finally {
+    await slot.release();
+  }
 };

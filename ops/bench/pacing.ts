@@ -3,26 +3,38 @@ import { subscribe as listen, unsubscribe as unlisten } from "node:diagnostics_c
 import type { ClientRequest } from "node:http";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createMailer, type OutgoingEmail } from "../../functions/adapters/mailer";
+import { slotTable } from "../../functions/adapters/send-slots";
 import { type SendJob, silentLogger } from "../../functions/core/ports";
-import { shareOf, WINDOW_MS } from "../../functions/core/send-window";
+import { slotShares } from "../../functions/core/send-slots";
+import { WINDOW_MS } from "../../functions/core/send-window";
 import { createSender } from "../../functions/funnel/pace";
+import { sendSlots } from "../../functions/funnel/send-slots";
 import { subscribe } from "../../functions/funnel/subscriptions";
 import { ManualClock } from "../../infra/local/clock";
+import { startDynalite } from "../../infra/local/emulators";
 import { startLocalStack } from "../../infra/local/stack";
+import { ensureTable } from "../../infra/local/table";
 import type { BenchMeasure, BenchRow } from "./row";
 
 /**
- * The account's rate the senders share, as two send workers share it on AWS: a new account's
- * 14/s, 7 each, the deployed case (light enough to measure pacing, not CPU, on a busy machine).
+ * The account's rate the send slots share, as on AWS: a new account's 14/s, two slots of 7, the
+ * deployed case (light enough to measure pacing, not CPU, on a busy machine).
  */
 const AWS_RATE = 14;
+/** Send slots, and send-function invocations at once (the queue's maximum concurrency). */
 const AWS_SENDERS = 2;
-/** An odd rate, which two senders cannot split into equal whole shares. */
+/** An odd rate: slots of 8 and 7. */
 const ODD_RATE = 15;
-/** Send jobs each AWS-shaped sender works through at once: a batch of 10, in parallel. */
-const WORKERS = 10;
+/** The SES sandbox's rate: one slot of 1, one of none. */
+const SANDBOX_RATE = 1;
+/** Jobs per invocation: SQS's batch of 10, sent at once. */
+const BATCH = 10;
+/** Lambda's time left when an invocation starts (the send function's timeout). */
+const REMAINING_MS = 30_000;
 /** The local stack's default rate (a new SES account's quota). */
 const LOCAL_RATE = 14;
 /** Seconds of work queued: long enough that a slow second on a busy machine is a small part. */
@@ -65,14 +77,12 @@ function wireTimes() {
 }
 
 /**
- * Sends per second while every sender had work: from the latest first send of any sender to
- * the earliest last one (a sender that ran out of work early is not a pacing shortfall).
+ * Sends per second while work waited in the queue: from the first send to the last one made
+ * before the queue ran empty (the batches in flight then finish with fewer senders busy).
  */
-function whileAllBusy(bySender: number[][]): number {
-  const from = Math.max(...bySender.map((t) => Math.min(...t)));
-  const to = Math.min(...bySender.map((t) => Math.max(...t)));
-  const n = bySender.flat().filter((t) => t >= from && t <= to).length;
-  return (n - 1) / ((to - from) / 1000);
+function whileWaiting(times: number[], drainedAt: number): number {
+  const t = [...times].sort((a, b) => a - b).filter((x) => x <= drainedAt);
+  return (t.length - 1) / (((t.at(-1) as number) - (t[0] as number)) / 1000);
 }
 
 function rows(
@@ -134,13 +144,22 @@ async function standIn() {
 }
 
 /**
- * The AWS shape: `senders` send workers (send Lambdas), each pacing to its share of R, each
- * working through a batch of jobs at once, all sending to one SES stand-in. Timed as each
- * request is written to the network (in the senders' process) and as it reaches the
- * stand-in (in a process of its own).
+ * The AWS shape: send-function instances, each with its own paced sender, claiming send slots
+ * in a table on dynalite (the real adapter and SDK client) at the start of each invocation and
+ * releasing them at its end. Two invocations at once (the queue's maximum concurrency), each a
+ * batch sent at once; halfway through, the second lane's instance is replaced by a new one (SQS
+ * handing batches to another instance), which takes over its slot. All send to one SES
+ * stand-in. Timed as each request is written to the network (in the senders' process) and as it
+ * reaches the stand-in (in a process of its own).
  */
-async function awsShape(rate: number, senders: number): Promise<BenchRow[]> {
+async function awsShape(rate: number, jobs: number, batch = BATCH): Promise<BenchRow[]> {
   const ses = await standIn();
+  const db = await startDynalite(0);
+  const dynamo = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const client = new SESv2Client({
     endpoint: ses.endpoint,
     region: "us-east-1",
@@ -149,35 +168,63 @@ async function awsShape(rate: number, senders: number): Promise<BenchRow[]> {
   });
   const wire = wireTimes();
   try {
+    await ensureTable(dynamo, "bench-slots");
+    const table = slotTable(DynamoDBDocumentClient.from(dynamo), "bench-slots");
     const mailer = createMailer(client, { from: "Bench <bench@example.com>" });
     const email = { to: "bench@example.com", subject: "Pacing", html: "<p>hi</p>", text: "hi" };
-    const share = shareOf(rate, senders);
-    const bySender: number[][] = [];
-    const sender = async () => {
-      const mine: number[] = [];
-      bySender.push(mine);
-      // Each sender's own requests, timed as they are written (as the window counts them).
+    // An instance as send-deps.ts makes one: a paced sender on epoch time, without a slot
+    // until an invocation claims one.
+    const instance = (me: string) => {
       const own = {
-        send: (e: OutgoingEmail, leaves?: () => void) =>
-          mailer.send(e, () => {
-            mine.push(performance.now());
-            leaves?.();
-          }),
+        send: (e: OutgoingEmail, leaves?: () => void) => mailer.send(e, leaves),
       };
-      const paced = createSender(own, { rate: () => share });
-      let left = share * SECONDS;
-      const worker = async () => {
-        while (left-- > 0) await paced.send(email);
-      };
-      await Promise.all(Array.from({ length: WORKERS }, worker));
+      const sender = createSender(own, { rate: () => rate, now: () => Date.now() });
+      sender.hold(null);
+      const slots = sendSlots(table, sender, {
+        slots: AWS_SENDERS,
+        rate: () => rate,
+        me,
+        logger: silentLogger,
+      });
+      return { sender, slots };
+    };
+    let waiting = jobs;
+    let drainedAt = Number.POSITIVE_INFINITY;
+    let sent = 0;
+    /** One invocation: claim a slot, send a batch at once, release; unsent jobs go back. */
+    const invoke = async (inst: ReturnType<typeof instance>) => {
+      const n = Math.min(batch, waiting);
+      waiting -= n;
+      if (waiting === 0) drainedAt = performance.now();
+      const hold = await inst.slots.claim(REMAINING_MS);
+      const out = await Promise.allSettled(
+        Array.from({ length: n }, () => inst.sender.send(email)),
+      );
+      const ok = out.filter((o) => o.status === "fulfilled").length;
+      sent += ok;
+      waiting += n - ok;
+      await hold.release();
+    };
+    const a = instance("a");
+    const b = instance("b");
+    const c = instance("c");
+    const lane = async (pick: () => ReturnType<typeof instance>) => {
+      while (waiting > 0) await invoke(pick());
     };
     const before = load();
-    await Promise.all(Array.from({ length: senders }, sender));
+    await Promise.all([lane(() => a), lane(() => (sent < jobs / 2 ? b : c))]);
     const arrived = await ses.arrivals();
-    const what = `${senders} senders at a share of ${share} each (as on AWS)`;
+    const shares = slotShares(rate, AWS_SENDERS).join(" + ");
+    const what = `2 send functions claiming slots of ${shares} from the table, a third taking over mid-run (as on AWS)`;
     const atSes = busiest(arrived);
     return [
-      ...rows(`${what}, as requests are written`, rate, wire.times, before, whileAllBusy(bySender)),
+      ...rows(
+        `${what}, as requests are written`,
+        rate,
+        wire.times,
+        before,
+        whileWaiting(wire.times, drainedAt),
+      ),
       {
         // Where SES counts, give or take the network. The stand-in reads requests when the
         // shared cores let it, so a read it was late for bunches a few here: shown beside.
@@ -193,7 +240,9 @@ async function awsShape(rate: number, senders: number): Promise<BenchRow[]> {
   } finally {
     wire.stop();
     client.destroy();
+    dynamo.destroy();
     await ses.stop();
+    await db.close();
   }
 }
 
@@ -245,8 +294,11 @@ async function localStack(rate: number): Promise<number[]> {
  */
 export const measure: BenchMeasure = async () => {
   const aws = [
-    ...(await awsShape(AWS_RATE, AWS_SENDERS)),
-    ...(await awsShape(ODD_RATE, AWS_SENDERS)),
+    ...(await awsShape(AWS_RATE, AWS_RATE * SECONDS)),
+    ...(await awsShape(ODD_RATE, ODD_RATE * SECONDS)),
+    // The sandbox: a few sends in small batches (what SQS hands over when a few wait), so the
+    // two instances take turns at the one slot with a share.
+    ...(await awsShape(SANDBOX_RATE, 12, 3)),
   ];
   const before = load();
   const paced = await localStack(LOCAL_RATE);

@@ -561,6 +561,19 @@ describe("the bundles as deployed", () => {
       }
       return out;
     };
+    // Each send invocation claimed a send slot and released it: conditional writes on the slot
+    // items alone, covered by the send function's table grant (checked below like the rest).
+    const slotCalls = recorders.send.calls.filter((c) => c.item === "SENDSLOT");
+    expect([...new Set(slotCalls.map((c) => `${c.action} ${c.on}`))]).toEqual([
+      "dynamodb:UpdateItem table",
+    ]);
+    expect(slotCalls.length).toBeGreaterThanOrEqual(2);
+    for (const fn of HANDLERS.filter((f) => f !== "send")) {
+      expect(
+        recorders[fn].calls.filter((c) => c.item === "SENDSLOT"),
+        fn,
+      ).toEqual([]);
+    }
     for (const fn of HANDLERS) {
       const used = [...new Set(recorders[fn].calls.map((c) => `${c.action} ${c.on}`))].sort();
       expect(used.length, `${fn} made no DynamoDB call in this test`).toBeGreaterThan(0);

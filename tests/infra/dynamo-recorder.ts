@@ -8,6 +8,8 @@ export interface DynamoCall {
   action: string;
   /** "index/<name>" for a request on a secondary index, else "table". */
   on: string;
+  /** For a request on one item, its partition key's kind (before the first "#"), e.g. "SUB". */
+  item?: string;
 }
 
 /**
@@ -22,10 +24,14 @@ export async function startDynamoRecorder(target: string) {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
-    const input = JSON.parse(body.toString("utf8") || "{}") as { IndexName?: string };
+    const input = JSON.parse(body.toString("utf8") || "{}") as {
+      IndexName?: string;
+      Key?: { pk?: { S?: string } };
+    };
     calls.push({
       action: `dynamodb:${operation}`,
       on: input.IndexName ? `index/${input.IndexName}` : "table",
+      item: input.Key?.pk?.S?.split("#")[0],
     });
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([k]) => !["host", "content-length"].includes(k)),

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LAMBDA_ENV } from "../../functions/aws/env";
 import { LEASE_MS } from "../../functions/aws/wiring";
 import { retryCeiling } from "../../functions/core/backoff";
-import { shareOf } from "../../functions/core/send-window";
+import { slotShares } from "../../functions/core/send-slots";
 import type { Drip } from "../../infra/aws/constructs/drip";
 import { tableDefinition } from "../../infra/local/table";
 import { testStack } from "./app";
@@ -619,7 +619,7 @@ describe("least privilege", () => {
     }
   });
 
-  it("the send workers' whole shares add up to no more than the account's rate", () => {
+  it("one send slot per send worker, whose whole shares add up to exactly the account's rate", () => {
     const mapping = ofType("AWS::Lambda::EventSourceMapping").find(
       ([, m]) =>
         JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: fnId("send") }),
@@ -633,14 +633,13 @@ describe("least privilege", () => {
         JSON.stringify(m.Properties.FunctionName).includes(fnId("send")),
       ),
     ).toHaveLength(1);
-    // Each worker paces to a whole share of SES_SENDERS; dispatch sizes claims with the same.
+    // One send slot per worker, each with a whole share, the shares adding up to the rate;
+    // dispatch sizes claims with the same.
     const senders = Number(envOf("send").SES_SENDERS);
     expect(senders).toBe(workers);
     expect(Number(envOf("dispatch").SES_SENDERS)).toBe(workers);
-    for (const rate of [2, 3, 14, 15, 50, 51, 200, 1000]) {
-      expect(shareOf(rate, senders) * workers).toBeLessThanOrEqual(rate);
-      // ... and close to it: the rounding costs less than one send a second per worker.
-      expect(shareOf(rate, senders) * workers).toBeGreaterThan(rate - workers);
+    for (const rate of [1, 2, 3, 14, 15, 50, 51, 200, 1000]) {
+      expect(slotShares(rate, senders).reduce((a, b) => a + b, 0)).toBe(rate);
     }
   });
 

@@ -1,57 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SPAN, shareOf, WINDOW_MS } from "../../functions/core/send-window";
+import { SPAN, WINDOW_MS } from "../../functions/core/send-window";
 import { createSender } from "../../functions/funnel/pace";
-
-/** The most starts in any half-open window [t, t + 1000): sliding, wherever it falls. */
-function busiest(starts: number[]): number {
-  const s = [...starts].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[i] as number) - (s[j] as number) >= WINDOW_MS) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
-
-/** A small deterministic generator, so each run's latencies follow from fast-check's seed. */
-function lcg(seed: number) {
-  let s = seed % 2147483647 || 1;
-  return () => {
-    s = (s * 48271) % 2147483647;
-    return s / 2147483647;
-  };
-}
-
-/**
- * Timers on a fake clock. Every sleep fires up to `lateMs` after it was due (a loaded event
- * loop); `run` fires timers in time order until `done` settles.
- */
-function fakeClock(lateMs: number, random: () => number) {
-  let now = 0;
-  const timers: { at: number; fire: () => void }[] = [];
-  const flush = () => new Promise<void>((r) => setImmediate(r));
-  return {
-    now: () => now,
-    sleep: (ms: number) =>
-      new Promise<void>((fire) => {
-        timers.push({ at: now + Math.max(0, ms) + random() * lateMs, fire });
-      }),
-    async run(done: Promise<unknown>) {
-      let finished = false;
-      done.finally(() => {
-        finished = true;
-      });
-      for (await flush(); !finished; await flush()) {
-        timers.sort((a, b) => a.at - b.at);
-        const t = timers.shift();
-        if (!t) continue;
-        now = Math.max(now, t.at);
-        t.fire();
-      }
-    },
-  };
-}
+import { busiest, fakeClock, lcg } from "./fake-pacing";
 
 const email = { to: "a@example.com", subject: "", html: "", text: "" };
 
@@ -89,7 +40,7 @@ async function runShared(p: Shared) {
           return "id";
         },
       },
-      { rate: () => shareOf(accountRate, p.senders), now: clock.now, sleep: clock.sleep },
+      { rate: () => p.share, now: clock.now, sleep: clock.sleep },
     );
     let left = jobs;
     const worker = async () => {
@@ -194,55 +145,4 @@ describe("senders sharing an account's rate, on a fake clock", () => {
       { numRuns: 60 },
     );
   }, 60_000);
-
-  it("a batch handed to another instance: it waits out the last second it cannot see; its own next batch does not wait", async () => {
-    const clock = fakeClock(0, lcg(1));
-    const share = 7;
-    const starts: number[] = [];
-    const instance = () =>
-      createSender(
-        {
-          send: async (_email, leaves) => {
-            starts.push(clock.now());
-            leaves?.();
-            await clock.sleep(40);
-            return "id";
-          },
-        },
-        { rate: () => share, now: clock.now, sleep: clock.sleep },
-      );
-    /** One invocation: a batch of ten, all at once, after the handover check. */
-    const invocation = (s: ReturnType<typeof instance>) => {
-      s.handover();
-      return Promise.all(Array.from({ length: 10 }, () => s.send(email)));
-    };
-    const a = instance();
-    const d = instance();
-    const run = async () => {
-      await invocation(a);
-      const endA = clock.now();
-      await invocation(a); // the same instance again: no pause
-      const againA = starts[10] as number;
-      await invocation(d); // another instance takes over the slot
-      return { endA, againA };
-    };
-    const done = run();
-    await clock.run(done);
-    const { endA, againA } = await done;
-    expect(starts).toHaveLength(30);
-    expect(busiest(starts)).toBeLessThanOrEqual(share);
-    // A continued its own stream: its next batch started at once (its window allowed it),
-    // not a window after its last batch ended.
-    expect(againA - endA).toBeLessThan(SPAN / 2);
-  });
-
-  it.each([
-    [14, 2, 7],
-    [50, 1, 50],
-    [15, 2, 7],
-    [43, 3, 14],
-    [1, 2, 1],
-  ])("rate %d split between %d senders: a whole share of %d each", (rate, senders, share) => {
-    expect(shareOf(rate, senders)).toBe(share);
-  });
 });

@@ -13,10 +13,11 @@ export const TICK = Duration.minutes(1);
 /** Deliveries of one job before it is parked in the DLQ (and the DLQ alarm fires). */
 export const MAX_RECEIVE_COUNT = 5;
 /**
- * Send workers at once (SQS's least maximum concurrency). A fixed, known number: each paces
- * to a whole `MaxSendRate / SEND_MAX_CONCURRENCY` per second with an exact window, so together
- * they never exceed the account's rate. They are the only senders: confirmations, owners'
- * sign-in links and tests travel the same queue and count too.
+ * Send workers at once (SQS's least maximum concurrency), and send slots in the table: each
+ * invocation claims a slot, whose whole shares of MaxSendRate add up to it, and paces to its
+ * share with an exact window that travels with the slot (functions/core/send-slots.ts). They
+ * are the only senders: confirmations, owners' sign-in links and tests travel the same queue
+ * and count too.
  */
 export const SEND_MAX_CONCURRENCY = 2;
 export const SEND_BATCH_SIZE = 10;

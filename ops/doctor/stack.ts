@@ -71,13 +71,15 @@ export async function checkStack(
       ],
     };
   }
-  const deployCmd =
-    ctx.stage === "prod" ? "npm run cdk deploy" : `HH_STAGE=${ctx.stage} npm run cdk deploy`;
+  const env = ctx.stage === "prod" ? "" : `HH_STAGE=${ctx.stage} `;
+  const deployCmd = `${env}npm run cdk deploy`;
   if (!stack) {
+    // The stack reads its keys secret, which `npm run keys` makes (it only checks it if there).
+    const fix = `Make its keys, then deploy it: \`${env}npm run keys\`, then \`${deployCmd}\`.`;
     return {
       deployed: false,
       outputs: {},
-      findings: [warn(`Stack ${name} is not deployed yet`, `Deploy it: \`${deployCmd}\`.`)],
+      findings: [warn(`Stack ${name} is not deployed yet`, fix)],
     };
   }
   const outputs = Object.fromEntries(

@@ -55,7 +55,7 @@ async function secretValue(deps: KeysDeps, id: string): Promise<string | undefin
 }
 
 /**
- * The stack as it stands: absent (or a first deploy that never finished, which holds nothing),
+ * The stack as it stands: absent (or a first deploy that never finished, which used no key),
  * or deployed, with the ARNs of its older key secrets if it still has them.
  */
 async function deployed(deps: KeysDeps) {
@@ -69,7 +69,10 @@ async function deployed(deps: KeysDeps) {
     if (/does not exist/.test((e as Error).message)) return undefined;
     throw e;
   }
-  if (!status || status === "ROLLBACK_COMPLETE") return undefined;
+  // A first create that rolled back, or a change set never run, left nothing that used a key.
+  if (!status || status === "ROLLBACK_COMPLETE" || status === "REVIEW_IN_PROGRESS") {
+    return undefined;
+  }
   const legacy: Partial<Record<keyof typeof LEGACY, string>> = {};
   let token: string | undefined;
   do {

@@ -204,8 +204,9 @@ describe("npm run keys: an upgrade keeps the deployment's keys", () => {
     expect([...w.writes, ...deployed.writes]).toEqual([]);
   });
 
-  it("a new stage (no stack yet, or a first deploy that rolled back) gets two fresh, different keys", async () => {
-    for (const stack of [undefined, { status: "ROLLBACK_COMPLETE", resources: [] }]) {
+  it("a new stage (no stack yet, a first deploy that rolled back, a change set never run) gets two fresh, different keys", async () => {
+    const never = (status: string) => ({ status, resources: [] });
+    for (const stack of [undefined, never("ROLLBACK_COMPLETE"), never("REVIEW_IN_PROGRESS")]) {
       const w = world({ stack });
       expect(await setUpKeys(w.deps)).toBe("created");
       const keys = await newFunctionKeys(w);

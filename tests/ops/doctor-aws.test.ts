@@ -93,7 +93,7 @@ describe("stack (CloudFormation DescribeStacks)", () => {
     expect(state).toMatchObject({ deployed: false, outputs: {} });
     expect(state.findings[0]).toMatchObject({
       status: "warn",
-      fix: "Deploy it: `HH_STAGE=staging npm run cdk deploy`.",
+      fix: "Make its keys, then deploy it: `HH_STAGE=staging npm run keys`, then `HH_STAGE=staging npm run cdk deploy`.",
     });
     expect(await checkBootstrap(cfn, reply.REGION)).toMatchObject({
       status: "warn",

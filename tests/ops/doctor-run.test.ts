@@ -126,7 +126,9 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
     });
     const text = formatReport(report);
     expectInReadme(text);
-    expect(report.next).toBe("Deploy it: `npm run cdk deploy`.");
+    expect(report.next).toBe(
+      "Make its keys, then deploy it: `npm run keys`, then `npm run cdk deploy`.",
+    );
     const status = (title: string) =>
       report.sections.flatMap((s) => s.findings).find((f) => f.title.startsWith(title))?.status;
     expect(status("SES answers in eu-west-1")).toBe("pass");

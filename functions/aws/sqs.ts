@@ -7,15 +7,24 @@ import { createSqsQueue, drainUrgent, queueBacklog, retryBackoff } from "./queue
 /** The SQS client of this instance (see ./clients.ts for why it has a module of its own). */
 export const sqsClient = once(() => new SQSClient({}));
 
+/**
+ * The same client, built at its first request: a queue made at cold start costs nothing until
+ * it enqueues (a dispatch tick with nothing due, a landing page, never do).
+ */
+const sqsOnUse = {
+  send: ((...args: Parameters<SQSClient["send"]>) =>
+    sqsClient().send(...args)) as SQSClient["send"],
+};
+
 /** The send queue of the web function: urgent jobs (sign-in links, tests) in their own lane. */
 export function sendQueue(): JobQueue {
   const { QUEUE_URL, URGENT_QUEUE_URL } = readEnv(["QUEUE_URL", "URGENT_QUEUE_URL"]);
-  return createSqsQueue(sqsClient(), QUEUE_URL, URGENT_QUEUE_URL);
+  return createSqsQueue(sqsOnUse, QUEUE_URL, URGENT_QUEUE_URL);
 }
 
 /** The send queue of the dispatcher, which only enqueues claimed lessons. */
 export function claimQueue(): JobQueue {
-  return createSqsQueue(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL);
+  return createSqsQueue(sqsOnUse, readEnv(["QUEUE_URL"]).QUEUE_URL);
 }
 
 /**

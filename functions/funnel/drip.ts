@@ -61,7 +61,8 @@ export type DispatchDeps = Pick<DripDeps, "store" | "queue" | "leaseMs" | "logge
  * claims of a page at once), claim entries up to the budget and enqueue the claims. Cost
  * follows the number due, never the list size. What is over budget stays due for a later
  * tick. A failed claim does not stop the others; its entry is still due (or its lease runs
- * out) at the next tick.
+ * out) at the next tick. The budget is asked once, when the first due entry is found: a tick
+ * with nothing due (most of them) makes no request but the due-index queries.
  */
 export async function dispatch(deps: DispatchDeps, now: number) {
   // The owner paused the whole sequence: nobody is claimed; everyone keeps their place.
@@ -69,12 +70,20 @@ export async function dispatch(deps: DispatchDeps, now: number) {
   let failed = 0;
   let claimed = 0;
   let remaining = Number.POSITIVE_INFINITY;
-  if (deps.budget) {
-    const budget = await deps.budget().catch(() => undefined);
-    // Without knowing the backlog, claim nothing rather than risk leases running out.
-    if (budget === undefined) return { claimed: 0, failed: 1, deferred: true };
-    remaining = budget;
-  }
+  let asked: Promise<boolean> | undefined;
+  const budgetKnown = () => {
+    asked ??= deps.budget
+      ? deps.budget().then(
+          (budget) => {
+            remaining = budget;
+            return true;
+          },
+          () => false,
+        )
+      : Promise.resolve(true);
+    return asked;
+  };
+  let noBudget = false;
   let deferred = false;
   const shard = async (n: number) => {
     let cursor: Record<string, unknown> | undefined;
@@ -89,6 +98,10 @@ export async function dispatch(deps: DispatchDeps, now: number) {
         .catch(() => undefined);
       if (!page) {
         failed++;
+        return;
+      }
+      if (page.entries.length && !(await budgetKnown())) {
+        noBudget = true;
         return;
       }
       const entries = page.entries.slice(0, Math.max(0, remaining));
@@ -112,6 +125,8 @@ export async function dispatch(deps: DispatchDeps, now: number) {
     } while (cursor);
   };
   await Promise.all(Array.from({ length: DUE_SHARDS }, (_, n) => shard(n)));
+  // Without knowing the backlog, claim nothing rather than risk leases running out.
+  if (noBudget) return { claimed: 0, failed: 1, deferred: true };
   if (failed)
     deps.logger.warn("some due work was not claimed; it is picked up next tick", { failed });
   if (deferred) deps.logger.info("dispatch held back at the senders' budget; the rest stays due");

@@ -112,10 +112,8 @@ export function atRest(idle: CostInput["idleTick"]) {
       ticks *
         (PRICES.lambdaRequest + (idle.ms / 1000) * memory("Dispatch") * PRICES.lambdaGbSecond),
     ],
-    [
-      "its due-index queries and queue depth reads",
-      ticks * (idle.readUnits * PRICES.dynamoRead + PRICES.sqsRequest),
-    ],
+    // An idle tick reads the queue's depth (and the SES quota) only once someone is due.
+    ["its due-index queries", ticks * idle.readUnits * PRICES.dynamoRead],
     [`${Math.round(polls)} idle SQS polls by Lambda`, polls * PRICES.sqsRequest],
     [
       "stored media and guide",

@@ -38,7 +38,7 @@ if (spec.packages) {
     const requests = {
       secrets: () =>
         new sdk.SecretsManagerClient({}).send(
-          new sdk.GetSecretValueCommand({ SecretId: env.TOKEN_KEY_SECRET_ARN }),
+          new sdk.GetSecretValueCommand({ SecretId: env.KEYS_SECRET_ID }),
         ),
       dynamodb: () =>
         new sdk.DynamoDBClient({}).send(

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, hash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, hash, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 import { TokenError } from "./errors";
 import { lazy } from "./lazy";
@@ -159,12 +159,12 @@ export function parseKeyRing(stored: string): KeyRing {
 }
 
 /**
- * HMAC-SHA256 (RFC 2104) of text under `key`, base64url, with the key's padded blocks made once:
- * each signature is then two one-shot hashes, H(K^opad || H(K^ipad || text)), without building
- * an HMAC object and setting its key up again for every link. Gives exactly `createHmac`'s
- * bytes (a unit test compares them); verifying uses `createHmac` itself.
+ * HMAC-SHA256 (RFC 2104) of text under `key`, with the key's padded blocks made once: each MAC
+ * is then two one-shot hashes, H(K^opad || H(K^ipad || text)), without building an HMAC object
+ * and setting its key up again for every link or token. Gives exactly `createHmac`'s bytes (a
+ * unit test compares them).
  */
-export function hmacSigner(key: string | Buffer): (text: string) => string {
+function preparedHmac(key: string | Buffer) {
   let k = Buffer.from(key);
   if (k.length > 64) k = createHash("sha256").update(k).digest();
   const inner = Buffer.alloc(64, 0x36);
@@ -175,15 +175,30 @@ export function hmacSigner(key: string | Buffer): (text: string) => string {
   }
   // A pad of ASCII bytes can lead the text as a string, which the hash reads as UTF-8 unchanged.
   const innerText = inner.every((b) => b < 0x80) ? inner.toString("latin1") : undefined;
-  return (text) => {
+  return (text: string) => {
     const digest =
       innerText === undefined
         ? hash("sha256", Buffer.concat([inner, Buffer.from(text)]), "buffer")
         : hash("sha256", innerText + text, "buffer");
-    // Synchronous, so the one buffer is never shared by two signatures at once.
+    // Synchronous, so the one buffer is never shared by two MACs at once.
     digest.copy(outer, 64);
-    return hash("sha256", outer, "base64url");
+    return outer;
   };
+}
+
+/**
+ * HMAC-SHA256 of text under `key`, base64url: what signs every token.
+ * @example hmacSigner(key)(payload) === createHmac("sha256", key).update(payload).digest("base64url")
+ */
+export function hmacSigner(key: string | Buffer): (text: string) => string {
+  const padded = preparedHmac(key);
+  return (text) => hash("sha256", padded(text), "base64url");
+}
+
+/** HMAC-SHA256 of text under `key`, as bytes: what a token's signature is checked against. */
+export function hmacDigest(key: string | Buffer): (text: string) => Buffer {
+  const padded = preparedHmac(key);
+  return (text) => hash("sha256", padded(text), "buffer");
 }
 
 /**
@@ -205,13 +220,9 @@ export function createTokens(keys: string | Buffer | KeyRing) {
   }
   const currentId = keyId(ring.current);
   const previousId = ring.previous && keyId(ring.previous.key);
-  // Each key prepared once: a string key would be encoded again for every signature, which
-  // cost as much as the HMAC itself.
-  const prepared = new Map(all.map((k) => [k, createSecretKey(Buffer.from(k))]));
-  const keyObject = (key: string | Buffer) =>
-    prepared.get(key) ?? createSecretKey(Buffer.from(key));
-  const mac = (key: string | Buffer, data: string) =>
-    createHmac("sha256", keyObject(key)).update(data).digest();
+  // Each key prepared once: setting a key up for every token cost as much as the HMAC itself.
+  const prepared = new Map(all.map((k) => [k, hmacDigest(k)]));
+  const mac = (key: string | Buffer, data: string) => (prepared.get(key) ?? hmacDigest(key))(data);
   const signCurrent = hmacSigner(ring.current);
   const same = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
 

@@ -6,6 +6,7 @@ import {
   createTokens,
   DEFAULT_KEY_GRACE_DAYS,
   dueShard,
+  hmacDigest,
   hmacSigner,
   keyId,
   PURPOSES,
@@ -614,8 +615,8 @@ describe("signing: the token format does not change", () => {
   });
 });
 
-describe("hmacSigner", () => {
-  it("gives createHmac's bytes for keys of any length and content, and any text", () => {
+describe("hmacSigner and hmacDigest", () => {
+  it("give createHmac's bytes for keys of any length and content, and any text", () => {
     const key = fc.oneof(
       fc.string({ minLength: 32, maxLength: 200 }),
       fc.uint8Array({ minLength: 32, maxLength: 200 }).map((b) => Buffer.from(b)),
@@ -623,8 +624,10 @@ describe("hmacSigner", () => {
     fc.assert(
       fc.property(key, fc.string({ maxLength: 300 }), fc.string(), (k, a, b) => {
         const sign = hmacSigner(k);
+        const digest = hmacDigest(k);
         for (const text of [a, b, a]) {
           expect(sign(text)).toBe(createHmac("sha256", k).update(text).digest("base64url"));
+          expect(digest(text).equals(createHmac("sha256", k).update(text).digest())).toBe(true);
         }
       }),
       { numRuns: 400 },
@@ -636,6 +639,7 @@ describe("hmacSigner", () => {
       expect(hmacSigner(k)("payload")).toBe(
         createHmac("sha256", k).update("payload").digest("base64url"),
       );
+      expect(hmacDigest(k)("payload")).toEqual(createHmac("sha256", k).update("payload").digest());
     }
   });
 });

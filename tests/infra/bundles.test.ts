@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyResultV2, SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "../../functions/adapters/store";
-import { subscriberKey } from "../../functions/adapters/table";
+import { sendSlotKey, subscriberKey } from "../../functions/adapters/table";
 import { retryCeiling } from "../../functions/core/backoff";
 import { subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
@@ -428,6 +428,33 @@ describe("the bundles as deployed", () => {
     );
     expect(await inbox(ses.endpoint, "eve@example.com")).toHaveLength(2);
     expect((await store.get(sidOf("eve@example.com")))?.received).toEqual(["welcome"]);
+  });
+
+  it("send: with every send slot held by other instances, the batch is given back, nothing sent, no error", async () => {
+    const doc = DynamoDBDocumentClient.from(dynamo);
+    const hold = (index: number, leaseUntil: number) =>
+      doc.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: sendSlotKey(index),
+          UpdateExpression: "SET holder = :other, leaseUntil = :lease",
+          ExpressionAttributeValues: { ":other": "another-instance", ":lease": leaseUntil },
+        }),
+      );
+    const slots = [0, 1, 2]; // the environment's SES_SENDERS
+    await Promise.all(slots.map((i) => hold(i, Date.now() + 60_000)));
+    try {
+      const job = JSON.stringify({ kind: "confirm", sid: sidOf("nobody@example.com") });
+      const changes = aws.visibilityChanges.length;
+      const event = sqsEvent([job]);
+      // It looks for a slot for half the invocation's remaining time (the host says 10 s).
+      const out = await invoke<SQSBatchResponse>("send", event);
+      expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+      expect(aws.visibilityChanges.length).toBe(changes + 1);
+      expect(await inbox(ses.endpoint, "nobody@example.com")).toEqual([]);
+    } finally {
+      await Promise.all(slots.map((i) => hold(i, 0)));
+    }
   });
 
   it("dispatch: claims the subscribers that are due and enqueues their next lesson", async () => {

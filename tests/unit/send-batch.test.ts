@@ -2,7 +2,7 @@ import type { Context, SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { HALTED_RECEIVES, sendBatch } from "../../functions/aws/send-batch";
 import type { Logger, SendJob } from "../../functions/core/ports";
-import { SendingHaltedError } from "../../functions/funnel/errors";
+import { NoSendSlotError, SendingHaltedError } from "../../functions/funnel/errors";
 import { MAX_RECEIVE_COUNT } from "../../infra/aws/constructs/drip";
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -51,5 +51,24 @@ describe("the send function's batch while SES refuses the account", () => {
 
   it("is dropped before the queue's receives run out", () => {
     expect(HALTED_RECEIVES).toBeLessThan(MAX_RECEIVE_COUNT);
+  });
+
+  it("a batch whose instance found no send slot is given back the same way, without failing the invocation", async () => {
+    const backedOff: string[] = [];
+    const batch = sendBatch(
+      async () => {
+        throw new NoSendSlotError("this instance holds no send slot");
+      },
+      async (r) => {
+        backedOff.push(r.messageId);
+      },
+      quiet,
+    );
+    const out = await batch(
+      { Records: [record("early", step, 1), record("late", step, HALTED_RECEIVES)] },
+      context,
+    );
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["early"]);
+    expect(backedOff).toEqual(["early"]);
   });
 });

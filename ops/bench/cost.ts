@@ -142,13 +142,17 @@ export function costRows(m: CostInput): BenchRow[] {
   const counterWrites = (3 / SEND_BATCH_SIZE) * m.emailsPerSubscriber;
   const readUnits =
     steps.reduce((n, s) => n + s.consumed.read, 0) + perDripEmail.read * m.emailsPerSubscriber;
-  const writeUnits =
-    steps.reduce((n, s) => n + s.consumed.write, 0) +
-    perDripEmail.write * m.emailsPerSubscriber +
-    counterWrites;
   // Send jobs: the confirmation and the welcome arrive alone; lessons in batches of ten.
   const lessons = m.emailsPerSubscriber - 1;
   const sendInvocations = 2 + lessons / SEND_BATCH_SIZE;
+  // Each send invocation claims a send slot and releases it: two small writes (not in the
+  // local drip run, which has one sender and no slots).
+  const slotWrites = 2 * sendInvocations;
+  const writeUnits =
+    steps.reduce((n, s) => n + s.consumed.write, 0) +
+    perDripEmail.write * m.emailsPerSubscriber +
+    counterWrites +
+    slotWrites;
   // Enqueue (signup, kick, dispatch by tens), receive and delete (one each per batch).
   const sqs = 2 + lessons / 10 + 2 * sendInvocations;
   const webRequests = 4; // landing page, signup, confirm page, confirm

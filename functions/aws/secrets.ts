@@ -18,10 +18,10 @@ export async function readKeys(
   secretId: string,
   expectedLayout: string,
 ): Promise<Keys> {
-  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   if (expectedLayout !== KEYS_LAYOUT) {
     throw new SecretError(`the stack deployed keys layout ${expectedLayout}, not ${KEYS_LAYOUT}`);
   }
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   try {
     return parseKeys(out.SecretString ?? "");
   } catch (e) {

@@ -38,9 +38,10 @@ export type KeysResult = "created" | "copied" | "present";
 
 /**
  * The two key secrets of a stack deployed before the keys secret existed, by the logical ids
- * the Keys construct gave them (`Keys/TokenKey`, `Keys/IdKey`).
+ * CDK gave the Keys construct's `TokenKey` and `IdKey` (derived from those paths alone, so the
+ * same in every stage's stack).
  */
-const LEGACY = { tokenKey: /^KeysTokenKey[0-9A-F]{8}$/, idKey: /^KeysIdKey[0-9A-F]{8}$/ };
+export const LEGACY_KEY_IDS = { tokenKey: "KeysTokenKey76CF97D7", idKey: "KeysIdKey74E80E45" };
 
 const notFound = (e: unknown) => (e as Error).name === "ResourceNotFoundException";
 
@@ -73,7 +74,7 @@ async function deployed(deps: KeysDeps) {
   if (!status || status === "ROLLBACK_COMPLETE" || status === "REVIEW_IN_PROGRESS") {
     return undefined;
   }
-  const legacy: Partial<Record<keyof typeof LEGACY, string>> = {};
+  const legacy: Partial<Record<keyof typeof LEGACY_KEY_IDS, string>> = {};
   let token: string | undefined;
   do {
     const page = await deps.cloudformation.send(
@@ -81,9 +82,9 @@ async function deployed(deps: KeysDeps) {
     );
     for (const r of page.StackResourceSummaries ?? []) {
       if (r.ResourceType !== "AWS::SecretsManager::Secret" || !r.PhysicalResourceId) continue;
-      for (const [key, pattern] of Object.entries(LEGACY)) {
-        if (pattern.test(r.LogicalResourceId ?? "")) {
-          legacy[key as keyof typeof LEGACY] = r.PhysicalResourceId;
+      for (const [key, logicalId] of Object.entries(LEGACY_KEY_IDS)) {
+        if (r.LogicalResourceId === logicalId) {
+          legacy[key as keyof typeof LEGACY_KEY_IDS] = r.PhysicalResourceId;
         }
       }
     }

@@ -1,15 +1,19 @@
+import "./setup";
 import {
   DescribeStacksCommand,
   ListStackResourcesCommand,
   type StackResourceSummary,
 } from "@aws-sdk/client-cloudformation";
 import { CreateSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { App, Stack as CdkStack } from "aws-cdk-lib";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { readKeys } from "../../functions/aws/secrets";
 import { KEYS_LAYOUT } from "../../functions/core/keys-document";
 import { createTokens, parseKeyRing, subscriberId } from "../../functions/core/tokens";
 import { keysSecretName, stackName } from "../../infra/aws/config";
-import { type KeysDeps, KeysError, setUpKeys } from "../../ops/lib/keys-setup";
+import { type KeysDeps, KeysError, LEGACY_KEY_IDS, setUpKeys } from "../../ops/lib/keys-setup";
 
 /**
  * `npm run keys` against a model of the two services it calls (no emulator exists for either):
@@ -108,19 +112,34 @@ const resource = (logicalId: string, name: string): StackResourceSummary =>
     ResourceStatus: "UPDATE_COMPLETE",
   }) as StackResourceSummary;
 
+it("the old key secrets are found by the logical ids CDK gave the earlier Keys construct's two secrets, in any stage", () => {
+  for (const stage of ["prod", "staging"]) {
+    // As infra/aws/constructs/keys.ts made them before the keys secret: Keys/TokenKey, Keys/IdKey.
+    const stack = new CdkStack(new App(), stackName(stage));
+    const keys = new Construct(stack, "Keys");
+    const generated = { passwordLength: 64, excludePunctuation: true, includeSpace: false };
+    const ids = ["TokenKey", "IdKey"].map((id) =>
+      stack.getLogicalId(
+        new Secret(keys, id, { generateSecretString: generated }).node.defaultChild as never,
+      ),
+    );
+    expect(ids).toEqual([LEGACY_KEY_IDS.tokenKey, LEGACY_KEY_IDS.idKey]);
+  }
+});
+
 /** A stack deployed before this version, as the Keys construct made it (CDK's logical ids). */
 const oldStack = (status = "UPDATE_COMPLETE"): Stack => ({
   status,
   resources: [
     { ...resource("SubscribersTable75BE339A", "x"), ResourceType: "AWS::DynamoDB::Table" },
-    resource("KeysTokenKey3C5A8E6A", "KeysTokenKey3C5A8E6A-q1w2e3r4"),
+    resource("KeysTokenKey76CF97D7", "KeysTokenKey76CF97D7-q1w2e3r4"),
     resource("WebOriginSecret2E613EFE", "WebOriginSecret2E613EFE-zzzz"),
-    resource("KeysIdKey4BE5F7B0", "KeysIdKey4BE5F7B0-a1s2d3f4"),
+    resource("KeysIdKey74E80E45", "KeysIdKey74E80E45-a1s2d3f4"),
   ],
 });
 const OLD_SECRETS = {
-  "KeysTokenKey3C5A8E6A-q1w2e3r4": OLD_TOKEN,
-  "KeysIdKey4BE5F7B0-a1s2d3f4": OLD_ID,
+  "KeysTokenKey76CF97D7-q1w2e3r4": OLD_TOKEN,
+  "KeysIdKey74E80E45-a1s2d3f4": OLD_ID,
   "WebOriginSecret2E613EFE-zzzz": "o".repeat(64),
 };
 
@@ -151,8 +170,8 @@ describe("npm run keys: an upgrade keeps the deployment's keys", () => {
 
     expect(w.writes).toEqual([`create ${NAME}`]);
     // The old functions, still deployed until the deploy replaces them, read what they read.
-    expect(w.secrets.get("KeysTokenKey3C5A8E6A-q1w2e3r4")).toBe(OLD_TOKEN);
-    expect(w.secrets.get("KeysIdKey4BE5F7B0-a1s2d3f4")).toBe(OLD_ID);
+    expect(w.secrets.get("KeysTokenKey76CF97D7-q1w2e3r4")).toBe(OLD_TOKEN);
+    expect(w.secrets.get("KeysIdKey74E80E45-a1s2d3f4")).toBe(OLD_ID);
     // The new functions: the same links verify, the same address is the same subscriber.
     const keys = await newFunctionKeys(w);
     const tokens = createTokens(parseKeyRing(keys.tokenKey));
@@ -161,8 +180,8 @@ describe("npm run keys: an upgrade keeps the deployment's keys", () => {
     expect(keys).toEqual({ tokenKey: OLD_TOKEN, idKey: OLD_ID });
     // It says which two secrets may be deleted after the deploy, and never a key.
     const text = w.said.join("\n");
-    expect(text).toContain(ARN("KeysTokenKey3C5A8E6A-q1w2e3r4"));
-    expect(text).toContain(ARN("KeysIdKey4BE5F7B0-a1s2d3f4"));
+    expect(text).toContain(ARN("KeysTokenKey76CF97D7-q1w2e3r4"));
+    expect(text).toContain(ARN("KeysIdKey74E80E45-a1s2d3f4"));
     expect(text).not.toContain(OLD_TOKEN);
     expect(text).not.toContain(OLD_ID);
   });
@@ -177,7 +196,7 @@ describe("npm run keys: an upgrade keeps the deployment's keys", () => {
     });
     const w = world({
       stack: oldStack(),
-      secrets: { ...OLD_SECRETS, "KeysTokenKey3C5A8E6A-q1w2e3r4": ring },
+      secrets: { ...OLD_SECRETS, "KeysTokenKey76CF97D7-q1w2e3r4": ring },
     });
     const beforeRotation = madeByOldStack(previous, OLD_ID);
     const afterRotation = madeByOldStack(ring, OLD_ID);
@@ -256,10 +275,10 @@ describe("npm run keys refuses, changing nothing", () => {
 
   it("an old key secret that is not a key (too short, or a broken key ring)", async () => {
     for (const bad of ["short", '{"current": "x"}', "{not json"]) {
-      const secrets = { ...OLD_SECRETS, "KeysTokenKey3C5A8E6A-q1w2e3r4": bad };
+      const secrets = { ...OLD_SECRETS, "KeysTokenKey76CF97D7-q1w2e3r4": bad };
       expect(await refusal(world({ stack: oldStack(), secrets }))).toMatch(/key secrets/);
     }
-    const secrets = { ...OLD_SECRETS, "KeysIdKey4BE5F7B0-a1s2d3f4": "i".repeat(31) };
+    const secrets = { ...OLD_SECRETS, "KeysIdKey74E80E45-a1s2d3f4": "i".repeat(31) };
     expect(await refusal(world({ stack: oldStack(), secrets }))).toMatch(/idKey/);
   });
 

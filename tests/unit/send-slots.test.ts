@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { claimBudget, LEASE_SHARE } from "../../functions/core/claims";
 import {
   claimable,
   claimOrder,
@@ -79,6 +80,26 @@ describe("send slots: the rules", () => {
     });
     expect(LEASE_MARGIN_MS).toBeGreaterThanOrEqual(SPAN);
   });
+});
+
+describe("dispatch's claim cap", () => {
+  it.each([
+    [14, 2, 14],
+    [15, 2, 15],
+    [1, 2, 1],
+    [43, 3, 43],
+  ])(
+    "at R = %d over %d slots, the senders' rate is the sum of the shares, %d",
+    (rate, senders, sum) => {
+      const leaseMs = 900_000;
+      expect(claimBudget({ accountRate: rate, senders, leaseMs, backlog: 0 })).toBe(
+        Math.floor(sum * (leaseMs / 1000) * LEASE_SHARE),
+      );
+      expect(claimBudget({ accountRate: rate, senders, leaseMs, backlog: 100 })).toBe(
+        Math.max(0, Math.floor(sum * (leaseMs / 1000) * LEASE_SHARE) - 100),
+      );
+    },
+  );
 });
 
 describe("send-function instances sharing send slots, on a fake clock", () => {

@@ -101,11 +101,18 @@ export function releasedStarts(starts: readonly number[], now: number): number[]
 }
 
 /**
- * A claim made at `now` by an invocation with `remainingMs` to live: the last moment it may
- * start a send (`until`) and the lease's end written to the table.
- * @example leaseFor(0, 30_000) // { until: 30000, leaseUntil: 35020 }
+ * Of an invocation's last moments, how long its holder starts nothing new: room for the last
+ * send's SES call, its advance and the release, so a batch that cannot finish in time gives the
+ * rest back instead of running into Lambda's timeout.
+ */
+export const FINISH_MS = 3_000;
+
+/**
+ * A claim made at `now` by an invocation with `remainingMs` to live (Lambda stops it then):
+ * the last moment it may start a send (`until`) and the lease's end written to the table.
+ * @example leaseFor(0, 30_000) // { until: 27000, leaseUntil: 35020 }
  */
 export function leaseFor(now: number, remainingMs: number) {
-  const until = now + Math.max(0, remainingMs);
-  return { until, leaseUntil: until + LEASE_MARGIN_MS };
+  const end = now + Math.max(0, remainingMs);
+  return { until: Math.max(now, end - FINISH_MS), leaseUntil: end + LEASE_MARGIN_MS };
 }

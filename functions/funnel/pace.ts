@@ -123,6 +123,8 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
     noSlot();
     halted();
     const at = nextSlot(planned, rate(), now());
+    // Its turn would come after the slot's last start: give it back now rather than then.
+    if (slot && at > slot.until) throw new NoSendSlotError("no turn left in the send slot's lease");
     planned = recordStart(planned, rate(), at);
     await until(at);
     halted();

@@ -4,6 +4,7 @@ import { claimBudget, LEASE_SHARE } from "../../functions/core/claims";
 import {
   claimable,
   claimOrder,
+  FINISH_MS,
   inheritedStarts,
   LEASE_MARGIN_MS,
   leaseFor,
@@ -11,6 +12,8 @@ import {
   slotShares,
 } from "../../functions/core/send-slots";
 import { PENDING, SPAN } from "../../functions/core/send-window";
+import { NoSendSlotError } from "../../functions/funnel/errors";
+import { createSender } from "../../functions/funnel/pace";
 import { busiest, fakeClock, lcg } from "./fake-pacing";
 import { simulate } from "./slot-sim";
 
@@ -75,10 +78,52 @@ describe("send slots: the rules", () => {
     expect(releasedStarts([100, 900, 1500], 2000)).toEqual([1500]);
     expect(releasedStarts([1500, PENDING], 2000)).toBeUndefined();
     expect(leaseFor(1000, 30_000)).toEqual({
-      until: 31_000,
+      until: 31_000 - FINISH_MS,
       leaseUntil: 31_000 + LEASE_MARGIN_MS,
     });
+    expect(leaseFor(1000, 1000).until).toBe(1000);
     expect(LEASE_MARGIN_MS).toBeGreaterThanOrEqual(SPAN);
+  });
+});
+
+describe("a sender holding a slot", () => {
+  it("paces to the slot's share from the window it carries, and gives back at once a send whose turn would come after its last start", async () => {
+    const clock = fakeClock(0, lcg(7));
+    const starts: number[] = [];
+    const sender = createSender(
+      {
+        send: async (_e, leaves) => {
+          starts.push(clock.now());
+          leaves?.();
+          return "id";
+        },
+      },
+      { rate: () => 50, now: clock.now, sleep: clock.sleep },
+    );
+    const email = { to: "a@example.com", subject: "", html: "", text: "" };
+    // The slot's last holder started at 0 and 600; the share is 2; no start after 2000.
+    sender.hold({ share: 2, starts: [0, 600], until: 2000 });
+    const outcomes: string[] = [];
+    const at: number[] = [];
+    const run = Promise.all(
+      [1, 2, 3].map(() =>
+        sender.send(email).then(
+          () => outcomes.push("sent"),
+          (e: Error) => {
+            outcomes.push(e.name);
+            at.push(clock.now());
+          },
+        ),
+      ),
+    );
+    await clock.run(run);
+    // Not before the carried starts age out of the window (1020, 1620), spaced evenly after
+    // the last one (600 + 1020 / 2); the third's turn (2130) is past 2000.
+    expect(starts).toEqual([1110, 600 + SPAN]);
+    expect(outcomes.sort()).toEqual(["NoSendSlotError", "sent", "sent"]);
+    expect(at).toEqual([0]);
+    sender.hold(null);
+    await expect(sender.send(email)).rejects.toBeInstanceOf(NoSendSlotError);
   });
 });
 
@@ -116,7 +161,7 @@ describe("send-function instances sharing send slots, on a fake clock", () => {
           lateMs: fc.integer({ min: 0, max: 15 }),
           dbMs: fc.integer({ min: 0, max: 40 }),
           gapMs: fc.integer({ min: 0, max: 300 }),
-          remainingMs: fc.integer({ min: 1500, max: 6000 }),
+          remainingMs: fc.integer({ min: 4000, max: 9000 }),
           crash: fc.constantFrom(0, 0.1, 0.3),
           seed: fc.integer({ min: 1, max: 2 ** 30 }),
         }),

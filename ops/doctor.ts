@@ -1,6 +1,7 @@
 import { Resolver } from "node:dns/promises";
 import { ACMClient } from "@aws-sdk/client-acm";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
     caller,
     ses: new SESv2Client({ region }),
     cloudFormation: new CloudFormationClient({ region }),
+    secrets: new SecretsManagerClient({ region }),
     sns: new SNSClient({ region }),
     acmUsEast1: new ACMClient({ region: "us-east-1" }),
     dns: new Resolver({ timeout: 5000, tries: 2 }),

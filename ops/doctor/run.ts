@@ -1,5 +1,6 @@
 import type { ACMClient } from "@aws-sdk/client-acm";
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { type DeployConfig, stackName } from "../../infra/aws/config";
@@ -8,6 +9,7 @@ import type { Caller } from "./credentials";
 import { checkDns, type DnsResolver } from "./dns";
 import { describeError, type Finding, fail, isAccessDenied, pass } from "./finding";
 import { checkIdentity } from "./identity";
+import { checkKeys } from "./keys";
 import { checkSesRegion } from "./region";
 import { checkAccount, checkConfigurationSet, checkSandboxRecipients } from "./sending";
 import { checkCertificate, checkHealth } from "./site";
@@ -20,6 +22,8 @@ export interface DoctorDeps {
   caller: Caller;
   ses: Pick<SESv2Client, "send">;
   cloudFormation: Pick<CloudFormationClient, "send">;
+  /** Reads the keys secret's description and tags, never a value. */
+  secrets: Pick<SecretsManagerClient, "send">;
   sns: Pick<SNSClient, "send">;
   /** An ACM client in us-east-1, where CloudFront's certificates live. */
   acmUsEast1: Pick<ACMClient, "send">;
@@ -77,6 +81,12 @@ export async function runDoctor(deps: DoctorDeps): Promise<Report> {
       ? []
       : await guarded("CDK bootstrap", () => checkBootstrap(deps.cloudFormation, region))),
     ...stack.findings,
+    ...(await guarded("Keys secret", () =>
+      checkKeys(deps.secrets, deps.cloudFormation, {
+        stage: config.stage,
+        deployed: stack.deployed,
+      }),
+    )),
   ];
   const identity = await checkIdentity(deps.ses, {
     domain: config.domain,

@@ -1,5 +1,6 @@
 import { ACMClient } from "@aws-sdk/client-acm";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -24,6 +25,11 @@ export const clients = {
   },
   cloudFormation: (answers: Answers) => {
     const c = new CloudFormationClient(options());
+    answerWith(c, answers);
+    return c;
+  },
+  secrets: (answers: Answers) => {
+    const c = new SecretsManagerClient(options());
     answerWith(c, answers);
     return c;
   },

@@ -69,6 +69,7 @@ interface World {
   identity?: Recorded;
   account?: Recorded;
   subscriptions?: Recorded;
+  keys?: Recorded;
 }
 /** CloudFormation's answers: the bootstrap stack exists; the stage's stack is `stack` or none. */
 const stacks = (stack?: Recorded) => (input: unknown) => {
@@ -87,7 +88,14 @@ function doctor(world: World) {
       GetEmailIdentityCommand: world.identity ?? reply.emailIdentity(),
       GetConfigurationSetCommand: reply.configurationSet(),
     }),
-    cloudFormation: clients.cloudFormation({ DescribeStacksCommand: stacks(world.stack) }),
+    cloudFormation: clients.cloudFormation({
+      DescribeStacksCommand: stacks(world.stack),
+      ListStackResourcesCommand: reply.stackResources(["SubscribersTable"]),
+    }),
+    secrets: clients.secrets({
+      DescribeSecretCommand: world.keys ?? reply.describeSecret("HealthyHips-prod/keys"),
+      ListSecretsCommand: reply.listSecrets([]),
+    }),
     sns: clients.sns({
       ListSubscriptionsByTopicCommand:
         world.subscriptions ?? reply.subscriptions([{ endpoint: "alarms@hips.example" }]),
@@ -113,14 +121,15 @@ describe("npm run doctor, end to end against recorded AWS replies and a local DN
     expectInReadme(text);
     const lines = report.sections.flatMap((s) => s.findings);
     expect(lines.filter((f) => f.status !== "pass")).toEqual([]);
-    expect(lines.length).toBe(20);
+    expect(lines.length).toBe(21);
     expect(report).toMatchObject({ failed: false, next: undefined });
-    expect(text).toContain("20 ok, 0 to watch, 0 failed, 0 waiting for the deploy.");
+    expect(text).toContain("21 ok, 0 to watch, 0 failed, 0 waiting for the deploy.");
   });
 
   it("before the first deploy: checks what it can and says to deploy next", async () => {
     zone = {};
     const report = await doctor({
+      keys: reply.secretMissing(),
       identity: reply.sesNotFound("Email identity hips.example does not exist."),
       account: reply.account({ production: false, max24: 200, sent24: 0, rate: 1 }),
     });

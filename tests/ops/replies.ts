@@ -198,6 +198,80 @@ export const stackMissing = (name: string): Recorded => ({
 </ErrorResponse>`,
 });
 
+/** ListStackResources: one page holding these logical ids (secrets typed as such). */
+export const stackResources = (logicalIds: string[]): Recorded => ({
+  status: 200,
+  body: `<ListStackResourcesResponse xmlns="${CFN_NS}">
+  <ListStackResourcesResult>
+    <StackResourceSummaries>${logicalIds
+      .map(
+        (id) => `
+      <member>
+        <LogicalResourceId>${id}</LogicalResourceId>
+        <PhysicalResourceId>${id}-physical</PhysicalResourceId>
+        <ResourceType>${id.startsWith("Keys") ? "AWS::SecretsManager::Secret" : "AWS::DynamoDB::Table"}</ResourceType>
+        <LastUpdatedTimestamp>2026-12-01T17:40:02.511Z</LastUpdatedTimestamp>
+        <ResourceStatus>UPDATE_COMPLETE</ResourceStatus>
+      </member>`,
+      )
+      .join("")}
+    </StackResourceSummaries>
+  </ListStackResourcesResult>
+  <ResponseMetadata>
+    <RequestId>${REQUEST_ID}</RequestId>
+  </ResponseMetadata>
+</ListStackResourcesResponse>`,
+});
+
+// --- Secrets Manager -------------------------------------------------------------------
+const SM_JSON = "application/x-amz-json-1.1";
+export const secretArn = (name: string) =>
+  `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-Xy12Ab`;
+
+/** DescribeSecret of the keys secret (never its value), optionally scheduled for deletion. */
+export const describeSecret = (name: string, deletedDate?: number): Recorded => ({
+  status: 200,
+  contentType: SM_JSON,
+  body: JSON.stringify({
+    ARN: secretArn(name),
+    Name: name,
+    Description: "Healthy Hips (HealthyHips-prod): the link-signing key and the subscriber-id key",
+    LastChangedDate: 1764580800,
+    ...(deletedDate ? { DeletedDate: deletedDate } : {}),
+  }),
+});
+
+export const secretMissing = (): Recorded => ({
+  status: 400,
+  contentType: SM_JSON,
+  body: JSON.stringify({
+    __type: "ResourceNotFoundException",
+    Message: "Secrets Manager can't find the specified secret.",
+  }),
+});
+
+/** ListSecrets: secrets with CloudFormation's tags (stack name, logical id). */
+export const listSecrets = (
+  secrets: { name: string; stack: string; logicalId: string }[],
+): Recorded => ({
+  status: 200,
+  contentType: SM_JSON,
+  body: JSON.stringify({
+    SecretList: secrets.map((s) => ({
+      ARN: secretArn(s.name),
+      Name: s.name,
+      Tags: [
+        { Key: "aws:cloudformation:stack-name", Value: s.stack },
+        { Key: "aws:cloudformation:logical-id", Value: s.logicalId },
+        {
+          Key: "aws:cloudformation:stack-id",
+          Value: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${s.stack}/x`,
+        },
+      ],
+    })),
+  }),
+});
+
 // --- SNS -------------------------------------------------------------------------------
 export const subscriptions = (
   subs: { endpoint: string; pending?: boolean; protocol?: string }[],

@@ -46,6 +46,11 @@ const clock = new ManualClock();
 const problems: string[] = [];
 /** Jobs the queue gave up on (the dead-letter queue's stand-in), by error. */
 const deadLetters = new Map<string, number>();
+/** A start's offer of new lessons to completed people that a fault cut short (all or some). */
+const RESUME_FAILED = [
+  "offering new lessons to completed subscribers failed",
+  "some completed subscribers were not offered the new lessons",
+];
 const EXPECTED = new Set([
   "advance lost its lease after send",
   "some due work was not claimed; it is picked up next tick",
@@ -53,7 +58,7 @@ const EXPECTED = new Set([
   // A counter write hit by an injected fault: its adds are kept for the next flush.
   "counters not written",
   // A reload under injected faults; the test reloads again, as the next start would.
-  "offering new lessons to completed subscribers failed",
+  ...RESUME_FAILED,
 ]);
 let resumeFailures = 0;
 /** Reloads it took to publish the edits (a failed offer of new lessons is retried by a reload). */
@@ -67,7 +72,7 @@ const logger: Logger = {
     if (msg === "send job failed") {
       const name = String(data?.error);
       deadLetters.set(name, (deadLetters.get(name) ?? 0) + 1);
-    } else if (msg === "offering new lessons to completed subscribers failed") resumeFailures++;
+    } else if (RESUME_FAILED.includes(msg)) resumeFailures++;
     else if (!EXPECTED.has(msg)) problems.push(`error ${msg}`);
   },
 };
@@ -199,8 +204,8 @@ const versionAt = (t: number) => versions.filter(([from]) => from <= t).length -
 
 /** Serves the edited content from the next send on, as a restart or a deploy would. */
 async function publish(what: string) {
-  // Offering new lessons to completed people stops at its first failed call under the faults
-  // (one in about 25 calls here); the next start carries on. Start again until it is done.
+  // Offering new lessons to completed people leaves out those whose calls met a fault (one in
+  // about 25 calls here); the next start offers it to them. Start again until it is done.
   for (let i = 0; ; i++) {
     const before = resumeFailures;
     reloads++;

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hash, timingSafeEqual } from "node:crypto";
+import { createHash, hash, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 import { TokenError } from "./errors";
 import { lazy } from "./lazy";
@@ -331,11 +331,20 @@ export type Tokens = ReturnType<typeof createTokens>;
  * and links carry an opaque id, never the address. The key must never rotate.
  */
 export function subscriberId(idKey: string | Buffer, normalisedEmail: string): string {
-  return createHmac("sha256", idKey)
-    .update(normalisedEmail)
-    .digest()
-    .subarray(0, 16)
-    .toString("base64url");
+  return keyedHash(idKey, normalisedEmail).subarray(0, 16).toString("base64url");
+}
+
+let lastKey: { key: string | Buffer; mac: (text: string) => Buffer } | undefined;
+
+/**
+ * HMAC-SHA256 of `text` under the id key, the one key a process hashes ids, mailboxes and
+ * clients under: the key's pads are made once and kept (building an HMAC object for each
+ * signup cost more than the hash). Exactly `createHmac("sha256", key).update(text).digest()`.
+ * @example keyedHash(idKey, "mailbox:ana@example.com").toString("base64url").slice(0, 22)
+ */
+export function keyedHash(key: string | Buffer, text: string): Buffer {
+  if (lastKey?.key !== key) lastKey = { key, mac: hmacDigest(key) };
+  return lastKey.mac(text);
 }
 
 /** Shard of the due index for a subscriber id (spreads writes over `shards` partitions). */

@@ -96,12 +96,13 @@ export function onSignup(
 ): Decision {
   const expiresAt = Math.floor((now + PENDING_TTL_MS) / 1000);
   if (!current) {
+    const at = iso(now);
     const item: Subscriber = {
       ...input,
       status: "pending",
       version: 1,
-      createdAt: iso(now),
-      updatedAt: iso(now),
+      createdAt: at,
+      updatedAt: at,
       received: [],
       sends: [],
       expiresAt,

@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
 import { canonicalMailbox } from "../core/email-address";
 import { CONFIRM_THROTTLE, REMINDER_THROTTLE } from "../core/limits";
 import type { ConfirmJob } from "../core/ports";
+import { keyedHash } from "../core/tokens";
 import { awaitsConfirmation, mayRemind } from "../core/transitions";
 import type { DripDeps, SendOutcome } from "./drip";
 import { countSignup } from "./stats";
@@ -13,9 +13,8 @@ export interface ConfirmationDeps extends DripDeps {
 
 /** The throttle key of a mailbox: a keyed hash of its canonical form, never the address. */
 export function mailboxKey(idKey: string, email: string): string {
-  return createHmac("sha256", idKey)
-    .update(`mailbox:${canonicalMailbox(email)}`)
-    .digest("base64url")
+  return keyedHash(idKey, `mailbox:${canonicalMailbox(email)}`)
+    .toString("base64url")
     .slice(0, 22);
 }
 

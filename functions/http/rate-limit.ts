@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { clientKey, type RateRule } from "../core/limits";
 import { type Bucket, type BucketRule, take } from "../core/token-bucket";
+import { keyedHash } from "../core/tokens";
 import { clientIp, type Env } from "./context";
 import { isFormPost, messagePage } from "./render";
 
@@ -39,9 +39,8 @@ export function sharedRateLimit(
     const r = rule(c);
     if (r === "off" || (soft && c.get("limited"))) return next();
     const deps = c.get("deps");
-    const key = createHmac("sha256", deps.idKey)
-      .update(`${scope}:${clientKey(clientIp(c))}`)
-      .digest("base64url")
+    const key = keyedHash(deps.idKey, `${scope}:${clientKey(clientIp(c))}`)
+      .toString("base64url")
       .slice(0, 22);
     const { allowed, retryAfterMs } = await deps.store.takeRate(
       `${scope}#${key}`,

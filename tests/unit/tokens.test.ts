@@ -8,6 +8,7 @@ import {
   dueShard,
   hmacDigest,
   hmacSigner,
+  keyedHash,
   keyId,
   PURPOSES,
   type Purpose,
@@ -611,6 +612,17 @@ describe("signing: the token format does not change", () => {
       const t = createTokens(k).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
       const [body, sig] = t.split(".") as [string, string];
       expect(sig).toBe(createHmac("sha256", key).update(body).digest("base64url"));
+    }
+  });
+});
+
+describe("keyedHash", () => {
+  it("is createHmac's digest under whichever key it is given, one after another", () => {
+    const keys = [KEY, OTHER_KEY, Buffer.from(KEY), KEY];
+    for (const k of keys) {
+      for (const text of ["mailbox:ana@example.com", "signup:10.0.0.1", ""]) {
+        expect(keyedHash(k, text)).toEqual(createHmac("sha256", k).update(text).digest());
+      }
     }
   });
 });

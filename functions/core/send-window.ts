@@ -64,15 +64,30 @@ export function leftAt(starts: readonly number[], rate: number, at?: number): nu
 }
 
 /**
- * The earliest slot at or after `now` for the next send: evenly spaced, `SPAN / rate` after the
- * slot planned last, so a backlog flows at the rate instead of in a burst each second (and the
- * looks that follow the slots are spread the same way). After an idle spell it is `now`. The
- * window of real starts ({@link waitFor}) stays the exact limit: a send that runs late may
- * catch up within it, never beyond it.
- * @example nextSlot([0, 340, 680], 3, 50) // 1020
+ * How much faster than its share a send slot's holder plans its sends (on AWS, a batch at a
+ * time). Spaced at its share's pace, the window has room during every turnaround between two
+ * invocations (the last SES answer, the release, SQS's next invocation, the claim), and that
+ * room is lost for good: the window is exact, so a start that came late holds back the one a
+ * window later. Planned four times as fast, a batch is done in a quarter of its share's time
+ * and the window of real starts, not the plan, holds the holder to its share: its starts bunch
+ * by batch, and a turnaround mostly falls where the window has no room anyway. Not all at once:
+ * fewer requests leave together, so their arrival at SES spreads less.
  */
-export function nextSlot(planned: readonly number[], rate: number, now: number): number {
+export const SLOT_PACE = 4;
+
+/**
+ * The earliest slot at or after `now` for the next send: evenly spaced, `SPAN / (rate × pace)`
+ * after the slot planned last, so a backlog flows at the rate instead of in a burst each second
+ * (and the looks that follow the slots are spread the same way); after an idle spell it is
+ * `now`. `pace` is 1 for one sender working through a backlog (`npm start`), {@link SLOT_PACE}
+ * for a send slot's holder. Never more than `rate` slots in a window, and the window of real
+ * starts ({@link waitFor}) stays the exact limit: a send that runs late may catch up within it,
+ * never beyond it.
+ * @example nextSlot([0, 340, 680], 3, 50) // 1020
+ * @example nextSlot([0, 100], 3, 50, 4) // 185: SPAN / 12 after 100
+ */
+export function nextSlot(planned: readonly number[], rate: number, now: number, pace = 1): number {
   const last = planned.at(-1);
-  const spaced = last === undefined ? now : last + SPAN / perWindow(rate);
+  const spaced = last === undefined ? now : last + SPAN / (perWindow(rate) * pace);
   return Math.max(now, spaced, now + waitFor(planned, rate, now));
 }

@@ -2,7 +2,7 @@ import type { Mailer, OutgoingEmail } from "../adapters/mailer";
 import { admit, type Breaker, type BreakerRule, CLOSED, haltedFor, settle } from "../core/breaker";
 import { classifySendError } from "../core/refusals";
 import { releasedStarts } from "../core/send-slots";
-import { leftAt, nextSlot, PENDING, recordStart, waitFor } from "../core/send-window";
+import { leftAt, nextSlot, PENDING, recordStart, SLOT_PACE, waitFor } from "../core/send-window";
 import {
   AccountRefusedError,
   NoSendSlotError,
@@ -122,7 +122,9 @@ export function createSender(mailer: Pick<Mailer, "send">, opts: SenderOptions):
   ): Promise<Delivery<T, E>> {
     noSlot();
     halted();
-    const at = nextSlot(planned, rate(), now());
+    // A slot's holder plans ahead of its share, so the turnaround between two invocations
+    // falls where the window has no room (see SLOT_PACE).
+    const at = nextSlot(planned, rate(), now(), slot ? SLOT_PACE : 1);
     // Its turn would come after the slot's last start: give it back now rather than then.
     if (slot && at > slot.until) throw new NoSendSlotError("no turn left in the send slot's lease");
     planned = recordStart(planned, rate(), at);

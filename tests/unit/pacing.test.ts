@@ -7,6 +7,7 @@ import {
   PENDING,
   perWindow,
   recordStart,
+  SLOT_PACE,
   WINDOW_MS,
   waitFor,
 } from "../../functions/core/send-window";
@@ -72,6 +73,16 @@ describe("send window", () => {
     [[0, 100, 200], 3, 5000, 5000],
   ])("nextSlot(%j, rate %d, now %d) = %d", (planned, rate, now, expected) => {
     expect(nextSlot(planned, rate, now)).toBe(expected);
+  });
+
+  it.each([
+    [[], 3, 50, 50],
+    // A send slot's holder plans SLOT_PACE times as fast; the plan's window still holds it.
+    [[0, 100], 3, 50, 100 + SPAN / (3 * SLOT_PACE)],
+    [[0, 100, 200], 3, 50, SPAN],
+    [[0, 340, 680], 3, 1100, 1100],
+  ])("nextSlot(%j, rate %d, now %d, a slot's pace) = %d", (planned, rate, now, expected) => {
+    expect(nextSlot(planned, rate, now, SLOT_PACE)).toBe(expected);
   });
 
   it("allows whole sends per window, at least one", () => {

@@ -117,9 +117,10 @@ describe("a sender holding a slot", () => {
       ),
     );
     await clock.run(run);
-    // Not before the carried starts age out of the window (1020, 1620), spaced evenly after
-    // the last one (600 + 1020 / 2); the third's turn (2130) is past 2000.
-    expect(starts).toEqual([1110, 600 + SPAN]);
+    // As soon as the carried starts age out of the window (1020, 1620): a holder plans four
+    // times as fast as its share (600 + 1020 / 8 is earlier); the third's turn (2040) is
+    // past 2000.
+    expect(starts).toEqual([SPAN, 600 + SPAN]);
     expect(outcomes.sort()).toEqual(["NoSendSlotError", "sent", "sent"]);
     expect(at).toEqual([0]);
     sender.hold(null);
@@ -187,8 +188,7 @@ describe("send-function instances sharing send slots, on a fake clock", () => {
         fc
           .record({
             slots: fc.integer({ min: 1, max: 3 }),
-            // Up to 9 a slot: above that, a batch's turnaround costs rate (see the README).
-            perSlot: fc.integer({ min: 1, max: 9 }),
+            perSlot: fc.integer({ min: 1, max: 40 }),
             extra: fc.integer({ min: 1, max: 3 }),
             sendMs: fc.integer({ min: 1, max: 40 }),
             lookMs: fc.integer({ min: 0, max: 10 }),
@@ -238,6 +238,7 @@ describe("send-function instances sharing send slots, on a fake clock", () => {
     [14, 10],
     [15, 10],
     [1, 3],
+    [80, 10],
   ])(
     "as deployed: R = %d on 2 slots, batches of %d, a third instance taking turns: never over R, >= 0.95 R",
     async (rate, batch) => {

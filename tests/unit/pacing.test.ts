@@ -17,19 +17,9 @@ import {
   SendingHaltedError,
 } from "../../functions/funnel/errors";
 import { createSender } from "../../functions/funnel/pace";
+import { busiest, fakeClock } from "./fake-pacing";
 
 const SPAN = WINDOW_MS + GUARD_MS;
-
-/** The most starts that fall in any half-open window [t, t + 1000). */
-function busiest(starts: number[]): number {
-  const s = [...starts].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[i] as number) - (s[j] as number) >= WINDOW_MS) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 describe("send window", () => {
   it.each([
@@ -188,36 +178,9 @@ describe("circuit breaker", () => {
   });
 });
 
-/** Timers on a virtual clock: `run` fires them in time order until none are left. */
-function virtualTime() {
-  let now = 0;
-  const timers: { at: number; fire: () => void }[] = [];
-  const flush = () => new Promise<void>((r) => setImmediate(r));
-  return {
-    now: () => now,
-    sleep: (ms: number) =>
-      new Promise<void>((fire) => {
-        timers.push({ at: now + Math.max(0, ms), fire });
-      }),
-    async run(done: Promise<unknown>) {
-      let finished = false;
-      done.finally(() => {
-        finished = true;
-      });
-      for (await flush(); !finished; await flush()) {
-        timers.sort((a, b) => a.at - b.at);
-        const t = timers.shift();
-        if (!t) continue;
-        now = Math.max(now, t.at);
-        t.fire();
-      }
-    },
-  };
-}
-
 describe("sender", () => {
   it("concurrent deliveries whose looks take ragged times stay exact and near the rate", async () => {
-    const time = virtualTime();
+    const time = fakeClock(0, () => 0);
     const starts: number[] = [];
     const rate = 14;
     const sender = createSender(

@@ -291,7 +291,8 @@ export const DashboardPage = ({ brand, report: r, emails, paused, flash }: Dashb
       <p class="note">
         The whole file is checked first: a bad row is reported by its line and nothing is imported.
         Addresses already on the list are left as they are, so importing a file twice changes
-        nothing.
+        nothing. Up to 4 MB; a long list may need the same file uploaded again (the result says how
+        many rows are left).
       </p>
     </section>
 

@@ -182,4 +182,5 @@ export async function setUpKeys(deps: KeysDeps): Promise<KeysResult> {
   return "copied";
 }
 
-const freshKey = () => randomBytes(48).toString("base64url");
+/** A fresh key or secret value: 48 random bytes, base64url (64 characters). */
+export const freshKey = () => randomBytes(48).toString("base64url");

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   type CloudFrontClient,
   type DistributionConfig,
@@ -12,6 +11,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { ORIGIN_SECRET_HEADER } from "../../functions/aws/env";
 import { ORIGIN_SECRET_REFRESH_MS } from "../../functions/aws/origin-secret";
+import { freshKey } from "./keys-setup";
 
 /** Something stands in the way of a safe rotation; the message says what to do. */
 export class RotationError extends Error {
@@ -105,7 +105,7 @@ export async function rotateOriginSecret(deps: RotationDeps): Promise<RotationRe
     await deps.secrets.send(
       new PutSecretValueCommand({
         SecretId: deps.secretId,
-        SecretString: deps.newValue?.() ?? randomBytes(48).toString("base64url"),
+        SecretString: deps.newValue?.() ?? freshKey(),
       }),
     );
     secret = await current(deps);

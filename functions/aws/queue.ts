@@ -4,6 +4,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
@@ -163,6 +164,52 @@ export function retryBackoff(
         attempt,
         error: (e as Error)?.name ?? "error",
       });
+    }
+  };
+}
+
+/** The longest delay SQS gives a new message (DelaySeconds). */
+export const MAX_DELAY_S = 900;
+
+/**
+ * Puts a received record's job back on the queue as a new message, delivered after the same
+ * delay {@link retryBackoff} would give it (at least `atLeastMs`, at most 15 minutes). A new
+ * message starts again at one receive, so a job that waits out a long halt never runs out of
+ * receives and lands in the dead-letter queue for no fault of its own. Resolves false (logged)
+ * if SQS refused it: the caller then gives the record back as before.
+ * @example if (await requeue(record, error.retryInMs)) return; // SQS deletes the original
+ */
+export function requeueLater(
+  sqs: Pick<SQSClient, "send">,
+  queueUrl: string,
+  logger: Logger,
+  random: () => number = Math.random,
+) {
+  return async (
+    record: Pick<SQSRecord, "body" | "attributes">,
+    atLeastMs = 0,
+  ): Promise<boolean> => {
+    const attempt = receiveCount(record);
+    const seconds = Math.min(
+      MAX_DELAY_S,
+      Math.max(Math.ceil(atLeastMs / 1000), retryDelaySeconds(attempt, random)),
+    );
+    try {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: record.body,
+          DelaySeconds: seconds,
+        }),
+      );
+      logger.info("send job put back on the queue", { attempt, seconds });
+      return true;
+    } catch (e) {
+      logger.warn("could not put the send job back on the queue; it is given back instead", {
+        attempt,
+        error: (e as Error)?.name ?? "error",
+      });
+      return false;
     }
   };
 }

@@ -18,14 +18,17 @@ export class SendBatchError extends Error {
 }
 
 type BackOff = (record: SQSRecord, atLeastMs?: number) => Promise<void>;
+/** Puts the record's job back on the queue as a new message; false if that failed. */
+type Requeue = (record: SQSRecord, atLeastMs?: number) => Promise<boolean>;
 
 /**
  * The send Lambda's batch handling. Each record is parsed and run; a retryable failure
  * (throttled, transient, sending halted) is given its backoff and reported as a batch item
  * failure, and the invocation succeeds: throttling is the rate working, not an error. A drip
  * step that found sending halted {@link HALTED_RECEIVES} times is dropped from the queue (its
- * claim in the table falls due again), so a long refusal parks nothing in the dead-letter
- * queue. An
+ * claim in the table falls due again); any other job (a confirmation has no claim to fall back
+ * on) is put back on the queue as a new message through `requeue`, so a long refusal, or a
+ * long wait for a send slot, parks nothing in the dead-letter queue. An
  * account-level SES refusal, a malformed body or any other error also fails the invocation,
  * so the Lambda errors alarm fires; SQS then delivers the batch again, and jobs that were
  * already sent are skipped by the look before sending.
@@ -37,6 +40,7 @@ export function sendBatch(
   logger: Logger,
   /** Runs after every batch, e.g. writes the counters the batch added up. */
   after: () => Promise<void> = async () => {},
+  requeue?: Requeue,
 ) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const alarming: string[] = [];
@@ -46,13 +50,17 @@ export function sendBatch(
         job = parseJob(message.body);
         return await run(job);
       } catch (error) {
-        const halted = error instanceof SendingHaltedError && job?.kind === "step";
+        const halted = error instanceof SendingHaltedError && job !== undefined;
         if (halted && receiveCount(message) >= HALTED_RECEIVES) {
-          // No SES call was made and the table keeps the work due: the claim falls due again
-          // when its lease runs out. Kept in the queue, a long halt would use up the job's
+          // No SES call was made. Kept in the queue, a long halt would use up the job's
           // receives and park it in the dead-letter queue for no fault of its own.
-          logger.info("send halted; the claim falls due again after its lease");
-          return;
+          if (job?.kind === "step") {
+            // The table keeps the work due: the claim falls due again when its lease runs out.
+            logger.info("send halted; the claim falls due again after its lease");
+            return;
+          }
+          // Nothing else keeps it: a new message, back at one receive (the original is deleted).
+          if (requeue && (await requeue(message, error.retryInMs))) return;
         }
         if (error instanceof RetryableSendError) await backOff(message, error.retryInMs);
         if (!(error instanceof RetryableSendError) || error instanceof AccountRefusedError) {

@@ -2,7 +2,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JobQueue, Logger, SendJob } from "../core/ports";
 import { once } from "./clients";
 import { readEnv } from "./env";
-import { createSqsQueue, drainUrgent, queueBacklog, retryBackoff } from "./queue";
+import { createSqsQueue, drainUrgent, queueBacklog, requeueLater, retryBackoff } from "./queue";
 
 /** The SQS client of this instance (see ./clients.ts for why it has a module of its own). */
 export const sqsClient = once(() => new SQSClient({}));
@@ -46,4 +46,9 @@ export function deadLetterDepth(): () => Promise<number> {
 /** Delays the next delivery of a send job that must be retried (see {@link retryBackoff}). */
 export function sendRetries(logger: Logger) {
   return retryBackoff(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL, logger);
+}
+
+/** Puts a halted send job back on the send queue as a new message (see {@link requeueLater}). */
+export function sendRequeue(logger: Logger) {
+  return requeueLater(sqsClient(), readEnv(["QUEUE_URL"]).QUEUE_URL, logger);
 }

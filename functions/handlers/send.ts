@@ -1,13 +1,19 @@
 import type { Context, SQSEvent } from "aws-lambda";
 import { sendBatch } from "../aws/send-batch";
 import { sendDeps } from "../aws/send-deps";
-import { sendRetries, urgentDrain } from "../aws/sqs";
+import { sendRequeue, sendRetries, urgentDrain } from "../aws/sqs";
 import { runJob } from "../funnel/worker";
 
 const deps = await sendDeps();
 const run = (job: Parameters<typeof runJob>[1]) => runJob(deps, job);
 // The batch's counts (the urgent jobs' included) are written before the invocation ends.
-const batch = sendBatch(run, sendRetries(deps.logger), deps.logger, deps.flushCounts);
+const batch = sendBatch(
+  run,
+  sendRetries(deps.logger),
+  deps.logger,
+  deps.flushCounts,
+  sendRequeue(deps.logger),
+);
 const drain = urgentDrain(deps.logger);
 
 /**

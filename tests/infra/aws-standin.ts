@@ -12,8 +12,8 @@ export interface VisibilityChange {
 
 /**
  * A tiny stand-in for the AWS JSON-protocol calls the Lambdas make that no local emulator
- * answers: SQS SendMessageBatch (the messages are kept for the test to hand to the send
- * Lambda), ReceiveMessage (each message once, by queue) and DeleteMessageBatch (recorded),
+ * answers: SQS SendMessageBatch and SendMessage (the messages are kept for the test to hand to
+ * the send Lambda), ReceiveMessage (each message once, by queue) and DeleteMessageBatch (recorded),
  * ChangeMessageVisibility (recorded), GetQueueAttributes (set `depths`), and
  * Secrets Manager GetSecretValue (a secret given as `{ AWSCURRENT, AWSPREVIOUS? }` answers by
  * version stage; change the object to rotate it).
@@ -32,6 +32,8 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
   const deleted: string[] = [];
   const calls: string[] = [];
   const visibilityChanges: VisibilityChange[] = [];
+  /** Single messages sent (SendMessage), with their delay, oldest first. */
+  const delayed: { QueueUrl: string; MessageBody: string; DelaySeconds: number }[] = [];
   /** SendEmail calls refused as throttled. */
   const throttled: string[] = [];
   /**
@@ -106,6 +108,21 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
         Failed: refused.map((e) => ({ Id: e.Id, SenderFault: false, Code: "InternalError" })),
       });
     }
+    if (target === "AmazonSQS.SendMessage") {
+      const body = String(input.MessageBody);
+      messages.push(body);
+      const url = String(input.QueueUrl);
+      queues.set(url, [...(queues.get(url) ?? []), body]);
+      delayed.push({
+        QueueUrl: url,
+        MessageBody: body,
+        DelaySeconds: Number(input.DelaySeconds ?? 0),
+      });
+      return reply(200, "application/x-amz-json-1.0", {
+        MessageId: `m-${messages.length - 1}`,
+        MD5OfMessageBody: createHash("md5").update(body).digest("hex"),
+      });
+    }
     if (target === "AmazonSQS.ReceiveMessage") {
       const waiting = queues.get(String(input.QueueUrl)) ?? [];
       const taken = waiting.splice(0, Number(input.MaxNumberOfMessages ?? 1));
@@ -171,6 +188,8 @@ export async function startAwsStandIn(secrets: Record<string, StandInSecret>, se
     calls,
     /** Accepted ChangeMessageVisibility requests, oldest first. */
     visibilityChanges,
+    /** SendMessage requests (one message, with its delay), oldest first. */
+    delayed,
     /** Recipient of every SendEmail refused as throttled, oldest first. */
     throttled,
     faults,

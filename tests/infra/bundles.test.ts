@@ -10,6 +10,7 @@ import type { APIGatewayProxyResultV2, SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "../../functions/adapters/store";
 import { sendSlotKey, subscriberKey } from "../../functions/adapters/table";
+import { HALTED_RECEIVES } from "../../functions/aws/send-batch";
 import { retryCeiling } from "../../functions/core/backoff";
 import { subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
@@ -452,6 +453,39 @@ describe("the bundles as deployed", () => {
       expect(out.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
       expect(aws.visibilityChanges.length).toBe(changes + 1);
       expect(await inbox(ses.endpoint, "nobody@example.com")).toEqual([]);
+    } finally {
+      await Promise.all(slots.map((i) => hold(i, 0)));
+    }
+  });
+
+  it("send: a confirmation that keeps finding no send slot goes back on the queue as a new message, never to the dead-letter queue", async () => {
+    const doc = DynamoDBDocumentClient.from(dynamo);
+    const hold = (index: number, leaseUntil: number) =>
+      doc.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: sendSlotKey(index),
+          UpdateExpression: "SET holder = :other, leaseUntil = :lease",
+          ExpressionAttributeValues: { ":other": "another-instance", ":lease": leaseUntil },
+        }),
+      );
+    const slots = [0, 1, 2]; // the environment's SES_SENDERS
+    await Promise.all(slots.map((i) => hold(i, Date.now() + 60_000)));
+    try {
+      const job = JSON.stringify({ kind: "confirm", sid: sidOf("patient@example.com") });
+      const sent = aws.delayed.length;
+      const changes = aws.visibilityChanges.length;
+      // Its third delivery: two more would park it in the dead-letter queue.
+      const out = await invoke<SQSBatchResponse>("send", sqsEvent([job], HALTED_RECEIVES));
+      expect(out.batchItemFailures).toEqual([]);
+      const requeued = aws.delayed.slice(sent);
+      expect(requeued).toEqual([
+        { QueueUrl: queueUrl, MessageBody: job, DelaySeconds: expect.any(Number) },
+      ]);
+      expect(requeued[0]?.DelaySeconds).toBeGreaterThan(0);
+      expect(requeued[0]?.DelaySeconds).toBeLessThanOrEqual(900);
+      expect(aws.visibilityChanges.length).toBe(changes);
+      expect(await inbox(ses.endpoint, "patient@example.com")).toEqual([]);
     } finally {
       await Promise.all(slots.map((i) => hold(i, 0)));
     }

@@ -443,12 +443,13 @@ describe("least privilege", () => {
     expect(JSON.stringify(query?.Resource)).toContain("/index/due");
   });
 
-  it("only the send worker may delay a job's redelivery, on its own queue, and it never enqueues", () => {
+  it("only the send worker may delay a job's redelivery, on its own queue, and it enqueues only there", () => {
     const drip = stack.node.findChild("Drip") as Drip;
     const sendQueue = logicalId(drip.queue);
     const urgentQueue = logicalId(drip.urgentQueue);
-    // The event source's consume grant on the send queue (ChangeMessageVisibility once), and
-    // receive and delete on the urgent queue, which it drains; no SendMessage anywhere.
+    // The event source's consume grant on the send queue (ChangeMessageVisibility once),
+    // SendMessage on the same queue alone (a halted job put back as a new message), and
+    // receive and delete on the urgent queue, which it drains.
     expect(actionsOf(fnId("send")).filter((a) => a.startsWith("sqs:"))).toEqual([
       "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
@@ -457,7 +458,12 @@ describe("least privilege", () => {
       "sqs:GetQueueUrl",
       "sqs:ReceiveMessage",
       "sqs:ReceiveMessage",
+      "sqs:SendMessage",
     ]);
+    const requeue = statementsOf(fnId("send")).filter((s) =>
+      JSON.stringify(s.Action).includes("sqs:SendMessage"),
+    );
+    expect(requeue.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": [sendQueue, "Arn"] }]);
     const urgent = statementsOf(fnId("send")).filter((s) =>
       JSON.stringify(s.Resource).includes(urgentQueue),
     );

@@ -49,6 +49,46 @@ describe("the send function's batch while SES refuses the account", () => {
     expect(backedOff.sort()).toEqual(["confirm", "early"]);
   });
 
+  it("a halted confirmation goes back on the queue as a new message before its receives run out", async () => {
+    const backedOff: string[] = [];
+    const requeued: string[] = [];
+    let sqsRefuses = false;
+    const batch = sendBatch(
+      halted,
+      async (r) => {
+        backedOff.push(r.messageId);
+      },
+      quiet,
+      async () => {},
+      async (r, atLeastMs) => {
+        expect(atLeastMs).toBe(60_000);
+        if (sqsRefuses) return false;
+        requeued.push(r.messageId);
+        return true;
+      },
+    );
+    const out = await batch(
+      {
+        Records: [
+          record("early", confirmJob, 1),
+          record("late", confirmJob, HALTED_RECEIVES),
+          record("step", step, HALTED_RECEIVES),
+        ],
+      },
+      context,
+    );
+    // The late one leaves as a new message (the original is deleted); the early one is retried
+    // from the queue as before; the step is left to its claim, not requeued.
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["early"]);
+    expect(requeued).toEqual(["late"]);
+    expect(backedOff).toEqual(["early"]);
+
+    // If SQS refuses the new message, the record is given back as before: never lost.
+    sqsRefuses = true;
+    const again = await batch({ Records: [record("late", confirmJob, HALTED_RECEIVES)] }, context);
+    expect(again.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["late"]);
+  });
+
   it("is dropped before the queue's receives run out", () => {
     expect(HALTED_RECEIVES).toBeLessThan(MAX_RECEIVE_COUNT);
   });

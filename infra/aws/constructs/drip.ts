@@ -113,8 +113,9 @@ export class Drip extends Construct {
       timeout: SEND_TIMEOUT,
     });
     // The event source grants the consume actions on this queue, ChangeMessageVisibility among
-    // them, which is all the send function needs to back off a throttled job
-    // (functions/aws/queue.ts); it never sends messages, so no other grant is added.
+    // them, which the send function needs to back off a throttled job (functions/aws/queue.ts).
+    // Its one other action on it: SendMessage, to put a job that waited out a long halt back
+    // as a new message (functions/aws/send-batch.ts), so that the job never runs out of receives.
     this.sendFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: SEND_BATCH_SIZE,
@@ -123,6 +124,7 @@ export class Drip extends Construct {
       }),
     );
     setEnv(this.sendFunction, "QUEUE_URL", this.queue.queueUrl);
+    this.queue.grant(this.sendFunction, "sqs:SendMessage");
     // Not an event source: the urgent queue is drained by the same two workers, before each
     // batch, so it adds no sender and no share of the rate.
     setEnv(this.sendFunction, "URGENT_QUEUE_URL", this.urgentQueue.queueUrl);

@@ -96,7 +96,8 @@ export async function subscribe(deps: FunnelDeps, req: SignupRequest) {
     email: req.email,
     firstName: req.firstName,
     timeZone: req.timeZone,
-    consent: { ...req.consent, at: new Date(now).toISOString() },
+    // Not `{ ...req.consent, at }`: a spread then a property is a new hidden class each time.
+    consent: Object.assign({}, req.consent, { at: new Date(now).toISOString() }),
     sequenceId: funnel.sequence.id,
     generation: randomInt(1, 2 ** 31),
   });

@@ -306,6 +306,41 @@ describe("createTokens: refusals", () => {
       BEFORE,
       "malformed payload",
     ],
+    [
+      "signed payload with a fractional expiry",
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: SID, e: EXPIRY + 0.5 })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with an expiry given as text",
+      signRaw(JSON.stringify({ v: 2, p: "confirm", k: KID, s: SID, e: String(EXPIRY) })),
+      "confirm",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with a generation beyond the safe integers",
+      signRaw(JSON.stringify({ v: 2, p: "email", k: KID, s: SID, g: 2 ** 53, e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with an email id outside its alphabet",
+      signRaw(JSON.stringify({ v: 2, p: "email", k: KID, s: SID, m: "Lesson_1", e: EXPIRY })),
+      "email",
+      BEFORE,
+      "malformed payload",
+    ],
+    [
+      "signed payload with a legacy purpose in format 2",
+      signRaw(JSON.stringify({ v: 2, p: "unsubscribe", k: KID, s: SID, e: EXPIRY })),
+      "unsubscribe",
+      BEFORE,
+      "malformed payload",
+    ],
   ];
 
   it.each(cases)("%s -> %s refused (%s)", (_label, token, purpose, now, message) => {

@@ -37,18 +37,32 @@ export function contentSecurityPolicy(mediaOrigins: readonly string[] = []): str
 }
 
 /**
- * Sets the Content-Security-Policy and {@link SECURITY_HEADERS} on every response, replacing
- * any a handler set.
- * @example app.use(securityHeaders(["https://video.example"]));
+ * Sets the Content-Security-Policy and {@link SECURITY_HEADERS} on a response's headers,
+ * replacing any a handler set, and removes `X-Powered-By`. The policy is written once.
+ * @example const secure = securityHeaderSetter([]); secure(c.res.headers);
  */
-export function securityHeaders(mediaOrigins: readonly string[] = []): MiddlewareHandler {
-  const headers = [
+export function securityHeaderSetter(
+  mediaOrigins: readonly string[] = [],
+): (headers: Headers) => void {
+  const list: readonly (readonly [string, string])[] = [
     ["Content-Security-Policy", contentSecurityPolicy(mediaOrigins)],
     ...SECURITY_HEADERS,
   ];
+  return (headers) => {
+    for (const [name, value] of list) headers.set(name, value);
+    headers.delete("X-Powered-By");
+  };
+}
+
+/**
+ * The same as a middleware: sets them on every response, replacing any a handler set. (The
+ * site's apps set them in their one outer middleware, ./shell.ts.)
+ * @example app.use(securityHeaders(["https://video.example"]));
+ */
+export function securityHeaders(mediaOrigins: readonly string[] = []): MiddlewareHandler {
+  const secure = securityHeaderSetter(mediaOrigins);
   return async (c, next) => {
     await next();
-    for (const [name, value] of headers) c.res.headers.set(name as string, value as string);
-    c.res.headers.delete("X-Powered-By");
+    secure(c.res.headers);
   };
 }

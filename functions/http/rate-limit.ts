@@ -35,9 +35,7 @@ export function sharedRateLimit(
   rule: (c: Context<Env>) => RateRule | "off",
   { soft = false }: { soft?: boolean } = {},
 ): MiddlewareHandler<Env> {
-  return async (c, next) => {
-    const r = rule(c);
-    if (r === "off" || (soft && c.get("limited"))) return next();
+  const limit = async (c: Context<Env>, next: () => Promise<void>, r: RateRule) => {
     const deps = c.get("deps");
     const key = keyedHash(deps.idKey, `${scope}:${clientKey(clientIp(c))}`)
       .toString("base64url")
@@ -54,6 +52,12 @@ export function sharedRateLimit(
       return next();
     }
     return tooMany(c, retryAfterMs);
+  };
+  // Lifted, or already marked: straight on, without a wrapper of its own around the rest.
+  return (c, next) => {
+    const r = rule(c);
+    if (r === "off" || (soft && c.get("limited"))) return next();
+    return limit(c, next, r);
   };
 }
 

@@ -1,11 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { KEYS_LAYOUT, type Keys, parseKeys } from "../core/keys-document";
-import { once } from "./clients";
+import { lambdaClientConfig, once } from "./clients";
 import { readEnv } from "./env";
 import { SecretError } from "./errors";
 
 /** The Secrets Manager client of this instance (see ./clients.ts). */
-export const secretsClient = once(() => new SecretsManagerClient({}));
+export const secretsClient = once(() => new SecretsManagerClient(lambdaClientConfig()));
 
 /**
  * Reads the keys secret (functions/core/keys-document.ts) and checks that it is the layout

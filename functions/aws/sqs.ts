@@ -1,11 +1,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JobQueue, Logger, SendJob } from "../core/ports";
-import { once } from "./clients";
+import { lambdaClientConfig, once } from "./clients";
 import { readEnv } from "./env";
 import { createSqsQueue, drainUrgent, queueBacklog, requeueLater, retryBackoff } from "./queue";
 
 /** The SQS client of this instance (see ./clients.ts for why it has a module of its own). */
-export const sqsClient = once(() => new SQSClient({}));
+export const sqsClient = once(() => new SQSClient(lambdaClientConfig()));
 
 /**
  * The same client, built at its first request: a queue made at cold start costs nothing until

@@ -84,6 +84,17 @@ function invoke<T>(fn: HandlerName, event: unknown, on: Worker = hosts[fn]): Pro
   });
 }
 
+/** What a Lambda host has loaded of Node's fetch implementation (tests/infra/lambda-host.mjs). */
+function fetchState(fn: HandlerName): Promise<{ undici: boolean; lightResponse: boolean }> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, (reply) =>
+      resolve(reply.result as { undici: boolean; lightResponse: boolean }),
+    );
+    hosts[fn].postMessage({ id, probe: true });
+  });
+}
+
 type HttpResult = Exclude<APIGatewayProxyResultV2, string> & {
   body: string;
   statusCode: number;
@@ -304,6 +315,11 @@ describe("the bundles as deployed", () => {
     expect(counted.get("state")?.pending).toBe(1);
   });
 
+  it("web: pages and a JSON signup run on the light fetch classes; Node's (undici) is never loaded", async () => {
+    // A cold start's cost: Node loads its whole fetch implementation on first use.
+    expect(await fetchState("web")).toEqual({ undici: false, lightResponse: true });
+  });
+
   it("web: a plain form post (base64 body, as API Gateway may pass it) redirects to the thanks page", async () => {
     const form = `email=dee%40example.com&firstName=Dee&tz=Europe%2FLondon&stamp=${await ripeStamp()}`;
     const before = aws.messages.length;
@@ -319,6 +335,8 @@ describe("the bundles as deployed", () => {
     expect(res.headers?.location).toBe("/thanks");
     await deliver(before);
     expect(await inbox(ses.endpoint, "dee@example.com")).toHaveLength(1);
+    // The form was read with Node's classes, loaded for it; the light ones stay in place.
+    expect(await fetchState("web")).toEqual({ undici: true, lightResponse: true });
   });
 
   it("web: confirming makes the subscriber active and enqueues the welcome job at once", async () => {
@@ -555,6 +573,8 @@ describe("the bundles as deployed", () => {
     const form = "application/x-www-form-urlencoded";
     const fromSite = { origin: SITE };
     expect((await http("admin", "GET", "/admin")).headers?.location).toBe("/admin/login");
+    // A page's cold start loads none of Node's fetch implementation (undici).
+    expect(await fetchState("admin")).toEqual({ undici: false, lightResponse: true });
     const before = aws.messages.length;
     const asked = await http(
       "admin",
@@ -587,6 +607,8 @@ describe("the bundles as deployed", () => {
     });
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain("ana@example.com");
+    // The forms were read with Node's classes, loaded for them; the light ones stay in place.
+    expect(await fetchState("admin")).toEqual({ undici: true, lightResponse: true });
   });
 
   it("every DynamoDB action a bundle called above is granted to its function, on the table or index it named", () => {

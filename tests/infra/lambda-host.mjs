@@ -5,7 +5,21 @@ import { parentPort } from "node:worker_threads";
 // handlers on request. Its environment is the function's, given when the worker starts.
 const modules = new Map();
 
-parentPort.on("message", async ({ id, file, event, functionName }) => {
+parentPort.on("message", async ({ id, file, event, functionName, probe }) => {
+  if (probe) {
+    // What this instance has loaded of Node's fetch implementation (undici), and whether the
+    // fetch globals are still the light ones a bundle may put in place (read through their
+    // descriptors: reading Node's lazy globals would load it).
+    const response = Object.getOwnPropertyDescriptor(globalThis, "Response");
+    parentPort.postMessage({
+      id,
+      result: {
+        undici: process.moduleLoadList.some((m) => m.includes("undici")),
+        lightResponse: typeof response?.value?.prototype?.markUsed === "function",
+      },
+    });
+    return;
+  }
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName,

@@ -58,7 +58,9 @@ describe("light Headers are Node's", () => {
     h.set("cache-control", "max-age=60");
     h.delete("Set-Cookie");
     const seen: string[] = [];
-    h.forEach((v, n) => seen.push(`${n}=${v}`));
+    h.forEach((v, n) => {
+      seen.push(`${n}=${v}`);
+    });
     return [before, all(h), seen, [...h.keys()], [...h.values()], h.get("missing")];
   });
 

@@ -136,6 +136,13 @@ export const receiveCount = (record: Pick<SQSRecord, "attributes">) =>
   Number(record.attributes?.ApproximateReceiveCount) || 1;
 
 /**
+ * Seconds until a failed delivery's retry: the jittered backoff for its receive count, or
+ * `atLeastMs` (sending halted until then) if longer, that part capped at `capS`.
+ */
+const retrySeconds = (attempt: number, atLeastMs: number, capS: number, random: () => number) =>
+  Math.max(Math.min(capS, Math.ceil(atLeastMs / 1000)), retryDelaySeconds(attempt, random));
+
+/**
  * Backs off a record whose send must be retried: its next delivery comes after a jittered,
  * exponentially growing delay (functions/core/backoff.ts) for its receive count. Never throws:
  * if SQS refuses the change, that is logged and the record is redelivered after the queue's
@@ -154,8 +161,7 @@ export function retryBackoff(
     atLeastMs = 0,
   ): Promise<void> => {
     const attempt = receiveCount(record);
-    const halt = Math.min(RETRY_MAX_S, Math.ceil(atLeastMs / 1000));
-    const seconds = Math.max(halt, retryDelaySeconds(attempt, random));
+    const seconds = retrySeconds(attempt, atLeastMs, RETRY_MAX_S, random);
     try {
       await delayRetry(sqs, queueUrl, record.receiptHandle, seconds);
       logger.info("send retry delayed", { attempt, seconds });
@@ -190,10 +196,7 @@ export function requeueLater(
     atLeastMs = 0,
   ): Promise<boolean> => {
     const attempt = receiveCount(record);
-    const seconds = Math.min(
-      MAX_DELAY_S,
-      Math.max(Math.ceil(atLeastMs / 1000), retryDelaySeconds(attempt, random)),
-    );
+    const seconds = retrySeconds(attempt, atLeastMs, MAX_DELAY_S, random);
     try {
       await sqs.send(
         new SendMessageCommand({

@@ -449,19 +449,23 @@ describe("the bundles as deployed", () => {
     expect((await store.get(sidOf("eve@example.com")))?.received).toEqual(["welcome"]);
   });
 
+  /** Every send slot (the environment's SES_SENDERS: 3) held by another instance until `leaseUntil`. */
+  const holdSendSlots = (leaseUntil: number) =>
+    Promise.all(
+      [0, 1, 2].map((index) =>
+        DynamoDBDocumentClient.from(dynamo).send(
+          new UpdateCommand({
+            TableName: TABLE,
+            Key: sendSlotKey(index),
+            UpdateExpression: "SET holder = :other, leaseUntil = :lease",
+            ExpressionAttributeValues: { ":other": "another-instance", ":lease": leaseUntil },
+          }),
+        ),
+      ),
+    );
+
   it("send: with every send slot held by other instances, the batch is given back, nothing sent, no error", async () => {
-    const doc = DynamoDBDocumentClient.from(dynamo);
-    const hold = (index: number, leaseUntil: number) =>
-      doc.send(
-        new UpdateCommand({
-          TableName: TABLE,
-          Key: sendSlotKey(index),
-          UpdateExpression: "SET holder = :other, leaseUntil = :lease",
-          ExpressionAttributeValues: { ":other": "another-instance", ":lease": leaseUntil },
-        }),
-      );
-    const slots = [0, 1, 2]; // the environment's SES_SENDERS
-    await Promise.all(slots.map((i) => hold(i, Date.now() + 60_000)));
+    await holdSendSlots(Date.now() + 60_000);
     try {
       const job = JSON.stringify({ kind: "confirm", sid: sidOf("nobody@example.com") });
       const changes = aws.visibilityChanges.length;
@@ -472,23 +476,12 @@ describe("the bundles as deployed", () => {
       expect(aws.visibilityChanges.length).toBe(changes + 1);
       expect(await inbox(ses.endpoint, "nobody@example.com")).toEqual([]);
     } finally {
-      await Promise.all(slots.map((i) => hold(i, 0)));
+      await holdSendSlots(0);
     }
   });
 
   it("send: a confirmation that keeps finding no send slot goes back on the queue as a new message, never to the dead-letter queue", async () => {
-    const doc = DynamoDBDocumentClient.from(dynamo);
-    const hold = (index: number, leaseUntil: number) =>
-      doc.send(
-        new UpdateCommand({
-          TableName: TABLE,
-          Key: sendSlotKey(index),
-          UpdateExpression: "SET holder = :other, leaseUntil = :lease",
-          ExpressionAttributeValues: { ":other": "another-instance", ":lease": leaseUntil },
-        }),
-      );
-    const slots = [0, 1, 2]; // the environment's SES_SENDERS
-    await Promise.all(slots.map((i) => hold(i, Date.now() + 60_000)));
+    await holdSendSlots(Date.now() + 60_000);
     try {
       const job = JSON.stringify({ kind: "confirm", sid: sidOf("patient@example.com") });
       const sent = aws.delayed.length;
@@ -505,7 +498,7 @@ describe("the bundles as deployed", () => {
       expect(aws.visibilityChanges.length).toBe(changes);
       expect(await inbox(ses.endpoint, "patient@example.com")).toEqual([]);
     } finally {
-      await Promise.all(slots.map((i) => hold(i, 0)));
+      await holdSendSlots(0);
     }
   });
 

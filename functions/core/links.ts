@@ -44,35 +44,21 @@ export function linkFits(claims: TokenClaims, sub: Subscriber | undefined): sub 
 }
 
 /**
- * Whether `linkId` may be followed from email `emailId`: it must be one of content's links and,
- * when content still has that email, one the email actually uses. The redirect target always
- * comes from content, never from the URL.
+ * Whether `linkId` may be followed from an email: it must be one of content's links and, when
+ * the email is still in the compiled course, one of the links its compiled template tracks
+ * (`emailLinks`: body, buttons and the course's next step alike, as rendered, so the check can
+ * never miss a link the email shows). The redirect target always comes from content, never
+ * from the URL.
+ * @example linkTarget(course, "guide", composer.linksOf("welcome"));
  */
-export function linkTarget(course: Course, linkId: string, emailId?: string): string | undefined {
+export function linkTarget(
+  course: Course,
+  linkId: string,
+  emailLinks?: readonly string[],
+): string | undefined {
   const { links } = course.funnel;
   // Own keys only: a link id such as "constructor" must not reach Object.prototype.
   if (!Object.hasOwn(links, linkId)) return undefined;
-  const doc = emailId === undefined ? undefined : emailDoc(course, emailId);
-  if (doc && !usedLinks(doc).has(linkId)) return undefined;
+  if (emailLinks && !emailLinks.includes(linkId)) return undefined;
   return links[linkId];
-}
-
-type Doc = Course["welcome"];
-
-function emailDoc(course: Course, id: string): Doc | undefined {
-  if (course.welcome.id === id) return course.welcome;
-  return course.lessons.find((l) => l.id === id);
-}
-
-const usedCache = new WeakMap<Doc, Set<string>>();
-/** The link ids an email's body and button use; the welcome email always has the masterclass. */
-function usedLinks(doc: Doc): Set<string> {
-  let used = usedCache.get(doc);
-  if (!used) {
-    used = new Set([...doc.body.matchAll(/\]\(link:([a-z0-9-]+)\)/g)].map((m) => m[1] as string));
-    if (doc.button) used.add(doc.button.link);
-    used.add("masterclass");
-    usedCache.set(doc, used);
-  }
-  return used;
 }

@@ -158,6 +158,14 @@ export function createComposer({ course, emails, siteUrl, tokens }: ComposerOpti
     email: marketing,
 
     /**
+     * The content link ids email `id`'s compiled template tracks; undefined for an email the
+     * compiled course no longer has (one sent before a course edit removed it).
+     */
+    linksOf(id: string): readonly string[] | undefined {
+      return Object.hasOwn(emails, id) ? emails[id]?.links : undefined;
+    },
+
+    /**
      * The values one recipient's email `id` is filled with (the site's host included): what a
      * direct render for that recipient would be given, for checks that compare the two.
      */

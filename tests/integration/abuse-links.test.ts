@@ -20,7 +20,8 @@ async function leakedLink(email: string) {
   return { sid: sidFor(env.stack.deps, email), path };
 }
 
-const target = () => linkTarget(env.stack.course, "masterclass", "welcome");
+const target = () =>
+  linkTarget(env.stack.course, "masterclass", env.stack.deps.composer.linksOf("welcome"));
 
 /** The subscriber's click items, read from the table itself. */
 async function clickItems(sid: string) {
@@ -65,6 +66,22 @@ describe("a leaked link costs little however often it is opened", () => {
     expect(exported.every((c) => c.link === "masterclass" && !c.scanner)).toBe(true);
     // Thousands of requests: room for a busy machine.
   }, 300_000);
+
+  it("an email's token follows only the links that email shows, whichever part shows them", async () => {
+    const { path } = await leakedLink("links.of.welcome@example.com");
+    const token = path.split("/").at(-1) as string;
+    const { links } = env.stack.course.funnel;
+    // The welcome's second button (the guide) is one of its links.
+    expect(env.stack.deps.composer.linksOf("welcome")).toContain("guide");
+    expect(await open(`/c/guide/${token}`, freshIp())).toEqual({
+      status: 302,
+      location: links.guide,
+    });
+    // A content link the welcome does not show (the last lesson's next step) is refused.
+    expect(env.stack.deps.composer.linksOf("welcome")).not.toContain("classes");
+    expect(links.classes).toBeDefined();
+    expect((await open(`/c/classes/${token}`, freshIp())).status).toBe(400);
+  });
 
   it("a person's single click redirects, records and counts", async () => {
     const { sid, path } = await leakedLink("one.click@example.com");

@@ -171,6 +171,28 @@ describe("the whole journey on the local stack", () => {
       ["masterclass", false],
       ["play", false],
     ]);
+
+    // Every tracked link of every email they received, in the HTML and in the plain text
+    // (buttons, body links and the course's next step after the last lesson alike), leads
+    // where content says.
+    const followed: string[] = [];
+    for (const email of mail.slice(1)) {
+      const inText = [...email.body.text.matchAll(/https?:\/\/[^\s<>()[\]]+\/c\/[^\s<>()[\]]+/g)];
+      const hrefs = [
+        ...Object.values(trackedLinks(email.body.html, stack.siteUrl)),
+        ...inText.map((m) => m[0]),
+      ];
+      for (const href of hrefs) {
+        const id = href.slice(`${stack.siteUrl}/c/`.length).split("/")[0] as string;
+        const res = await fetch(href, { redirect: "manual" });
+        expect(`${email.subject}: ${id} ${res.status}`).toBe(`${email.subject}: ${id} 302`);
+        const to = new URL(res.headers.get("location") ?? "", stack.siteUrl).href;
+        expect(to).toBe(new URL(stack.course.funnel.links[id] ?? "?", stack.siteUrl).href);
+        followed.push(id);
+      }
+    }
+    // The welcome's two buttons and the next step after the last lesson among them.
+    expect(followed).toEqual(expect.arrayContaining(["masterclass", "guide", "classes"]));
   });
 
   it("re-signing up while active or completed changes nothing and sends nothing", async () => {

@@ -316,7 +316,9 @@ export const linkRoutes = new Hono<Env>()
   // One token per email: the link id travels beside it and must be one that email uses.
   .on(["GET", "HEAD"], "/c/:link/:token", ...clickLimit, (c) => {
     const claims = claimsOf(c, "email", c.req.param("token"));
-    const target = claims && linkTarget(c.get("deps").course, c.req.param("link"), claims.emailId);
+    const { course, composer } = c.get("deps");
+    const used = claims?.emailId === undefined ? undefined : composer.linksOf(claims.emailId);
+    const target = claims && linkTarget(course, c.req.param("link"), used);
     return click(c, claims, c.req.param("link"), target);
   })
   // Links in emails sent before one token per email: `/c/<v1 click token>`.

@@ -95,7 +95,7 @@ describe.skipIf(!chromiumPath)("every page, in Chromium", () => {
     await page.locator("form[data-signup] button[type=submit]").click();
     await status.filter({ hasText: "rosa@example.com" }).waitFor();
     await expect(status.textContent()).resolves.toMatch(
-      /I have sent a confirmation email to rosa@example\.com\./,
+      /A confirmation email is on its way to rosa@example\.com\./,
     );
     expect(await seriousViolations(page)).toEqual([]);
     await status.getByRole("button", { name: "Change it" }).click();

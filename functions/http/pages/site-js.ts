@@ -87,9 +87,11 @@ export const siteJs = `(function () {
     status.className = "status is-ok";
     status.textContent = "";
     add(status, "strong", form.getAttribute("data-success") || "Please check your inbox.");
-    add(status, null, " I have sent a confirmation email to ");
+    add(status, null, " A confirmation email is on its way to ");
     add(status, "strong", address);
     add(status, null, ". Click the button in it and the masterclass is yours.");
+    // The answer is the same for an address already subscribed (nobody can learn who is).
+    add(status, null, " Already subscribed with it? Then nothing changes and your lessons keep coming.");
     var s = suggestionFor(address);
     var line = add(status, "span", s ? "Did you mean " + s + "? " : "Not the right address? ");
     line.className = "status-fix";

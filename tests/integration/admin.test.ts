@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../functions/core/ports";
+import { ownerAction } from "../../functions/funnel/owner";
 import { confirm, sidFor, subscribe } from "../../functions/funnel/subscriptions";
 import { forwardedFor } from "../../functions/http/context";
 import { ManualClock } from "../../infra/local/clock";
@@ -209,6 +210,51 @@ describe("the dashboard", () => {
     expect((await post(`${where}/erase`, { confirm: "yes" }, { cookie: again })).status).toBe(303);
     expect(await deps.store.get(sidFor(deps, email))).toBeUndefined();
   });
+
+  it("says plainly when a subscriber's next email goes: a time ahead, due now, or none once completed", async () => {
+    const deps = stack.deps;
+    const email = "esme@example.com";
+    await subscribe(deps, {
+      email,
+      firstName: "Esme",
+      timeZone: "UTC",
+      consent: { form: "landing", textVersion: "1" },
+    });
+    await stack.drain();
+    const sid = sidFor(deps, email);
+    const nextEmail = async () => {
+      const html = await (await get(`/admin/subscribers/${sid}`, await signIn())).text();
+      return html.match(/<dt>Next email<\/dt>\s*<dd>([^<]*)<\/dd>/)?.[1];
+    };
+    expect(await nextEmail()).toBe("None until they confirm");
+
+    await confirm(deps, sid);
+    await stack.drain();
+    const first = await deps.store.get(sid);
+    const [lesson] = stack.course.lessons;
+    expect(first?.nextId).toBe(lesson?.id);
+    const at = (first?.dueAt ?? "").replace("T", " ").slice(0, 16);
+    expect(await nextEmail()).toBe(`${lesson?.id}, ${at} UTC`);
+
+    // Its time has come and no send round has run yet: due now, not a time in the past.
+    clock.advance(Date.parse(first?.dueAt ?? "") - clock.now() + 60_000);
+    expect(await nextEmail()).toBe(`${lesson?.id}, due now: goes out with the next send round`);
+
+    // Through the whole sequence: the record keeps a dueAt (parked), the page shows none.
+    for (let i = 0; i < 60 && (await deps.store.get(sid))?.status !== "completed"; i++) {
+      clock.advance(86_400_000);
+      await stack.tick();
+    }
+    const done = await deps.store.get(sid);
+    expect(done?.status).toBe("completed");
+    expect(done?.dueAt).toBeDefined();
+    clock.advance(86_400_000);
+    expect(await nextEmail()).toBe("None: sequence completed");
+
+    await ownerAction(deps, sid, "unsubscribe");
+    expect(await nextEmail()).toBe("None: unsubscribed");
+    await ownerAction(deps, sid, "erase");
+  }, 60_000);
 
   it("sends a test of any email to the signed-in owner only; nothing is recorded", async () => {
     const cookie = await signIn();

@@ -157,7 +157,14 @@ export const adminRoutes = new Hono<AdminEnv>()
     c.header("Referrer-Policy", "same-origin");
     const clicks = await c.get("deps").store.clicks(sid);
     return c.html(
-      SubscriberPage({ brand: brandOf(c), sub, clicks, flash: FLASH[c.req.query("done") ?? ""] }),
+      SubscriberPage({
+        brand: brandOf(c),
+        sub,
+        clicks,
+        now: c.get("deps").clock.now(),
+        sequencePaused: c.get("deps").course.funnel.sequence.paused === true,
+        flash: FLASH[c.req.query("done") ?? ""],
+      }),
     );
   })
   .post("/subscribers/:sid/:action", requireOwner, limit, async (c) => {

@@ -352,16 +352,61 @@ export function actionsFor(sub: Subscriber): OwnerAction[] {
   return out;
 }
 
+/**
+ * The "Next email" line of one subscriber, true at `now`: only an active subscriber has one.
+ * A completed subscriber keeps a `dueAt` (when they completed, for lessons appended later) and
+ * a claimed send one in the future (its lease), so neither is shown as a due time.
+ */
+export function nextEmailText(
+  sub: Pick<Subscriber, "status" | "dueAt" | "lease" | "pausedAt" | "pausedDueAt" | "nextId">,
+  now: number,
+  sequencePaused = false,
+): string {
+  switch (sub.status) {
+    case "pending":
+      return "None until they confirm";
+    case "completed":
+      return "None: sequence completed";
+    case "unsubscribed":
+      return "None: unsubscribed";
+    case "bounced":
+      return "None: their address bounced";
+    case "complained":
+      return "None: they marked an email as spam";
+  }
+  const email = sub.nextId ? `${sub.nextId}, ` : "";
+  if (sub.pausedAt) {
+    return sub.pausedDueAt
+      ? `${email}held while paused (was due ${when(sub.pausedDueAt)} UTC)`
+      : "Held while paused";
+  }
+  if (!sub.dueAt) return "None scheduled";
+  const due = Date.parse(sub.dueAt);
+  // A claimed send holds `dueAt` at the end of its lease; a lease run out is due again.
+  if (sub.lease && due > now) return `${email}being sent now`;
+  if (due <= now) {
+    return sequencePaused
+      ? `${email}due now, held while the sequence is paused`
+      : `${email}due now: goes out with the next send round`;
+  }
+  return `${email}${when(sub.dueAt)} UTC`;
+}
+
 /** The one view that shows an address: one subscriber, found by exact address. */
 export const SubscriberPage = ({
   brand,
   sub,
   clicks,
+  now,
+  sequencePaused,
   flash,
 }: {
   brand: string;
   sub: Subscriber;
   clicks: ClickRecord[];
+  /** The time the page is made at (ms): what is due is judged against it. */
+  now: number;
+  sequencePaused?: boolean;
   flash?: string;
 }) => (
   <AdminLayout brand={brand} title="Subscriber" signedIn>
@@ -381,8 +426,8 @@ export const SubscriberPage = ({
         <dd>{when(sub.createdAt)}</dd>
         <dt>Confirmed</dt>
         <dd>{when(sub.confirmedAt)}</dd>
-        <dt>Next email due</dt>
-        <dd>{when(sub.dueAt ?? sub.pausedDueAt)}</dd>
+        <dt>Next email</dt>
+        <dd>{nextEmailText(sub, now, sequencePaused)}</dd>
         <dt>Time zone</dt>
         <dd>{sub.timeZone}</dd>
         <dt>Consent</dt>

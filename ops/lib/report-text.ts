@@ -19,6 +19,9 @@ export function reportText(r: Report, days = 30): string {
   const c = r.conversions;
   const recent = r.daily.slice(-days);
   const total = (k: "signups" | "confirmations") => recent.reduce((a, d) => a + d[k], 0);
+  // Whole ids, however long: the column is as wide as the longest (the ids are the emails'
+  // names in content/, and the ones `npm run report -- --json` and /admin use).
+  const idWidth = Math.max(4, ...r.emails.map((e) => e.id.length));
   const lines = [
     `Funnel (all time)`,
     `  signups    ${pad(f.signups, 7)}`,
@@ -31,10 +34,10 @@ export function reportText(r: Report, days = 30): string {
     `  signups        ${sparkline(recent.map((d) => d.signups))}  ${total("signups")}`,
     `  confirmations  ${sparkline(recent.map((d) => d.confirmations))}  ${total("confirmations")}`,
     ``,
-    `Emails                      sent  clicks  scanner  click rate  unsubs  bounces  complaints  rejects`,
+    `${"Emails".padEnd(2 + idWidth)}  sent  clicks  scanner  click rate  unsubs  bounces  complaints  rejects`,
     ...r.emails.map(
       (e) =>
-        `  ${e.id.slice(0, 24).padEnd(24)}${pad(e.sent, 6)}${pad(e.humanClicks, 8)}${pad(e.scannerClicks, 9)}${pad(pct(e.clickRate), 12)}${pad(e.unsubscribes, 8)}${pad(e.bounces, 9)}${pad(e.complaints, 12)}${pad(e.rejects, 9)}`,
+        `  ${e.id.padEnd(idWidth)}${pad(e.sent, 6)}${pad(e.humanClicks, 8)}${pad(e.scannerClicks, 9)}${pad(pct(e.clickRate), 12)}${pad(e.unsubscribes, 8)}${pad(e.bounces, 9)}${pad(e.complaints, 12)}${pad(e.rejects, 9)}`,
     ),
     ``,
     `Subscribers  ${Object.entries(r.subscribers)

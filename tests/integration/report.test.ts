@@ -109,6 +109,18 @@ describe("npm run report", () => {
     expect(text).toContain("running npm start");
     expect(text).toMatch(/signups\s+3\n/);
     expect(text).not.toMatch(/@example\.com/);
+    // One row per email under its whole id, every row as wide as the header: columns line up.
+    const table =
+      text
+        .slice(text.indexOf("\nEmails ") + 1)
+        .split("\n\n")[0]
+        ?.split("\n") ?? [];
+    expect(table.slice(1).map((row) => row.trim().split(/\s+/)[0])).toEqual(
+      json.emails.map((e) => e.id),
+    );
+    for (const row of table) expect(row.length, row).toBe(table[0]?.length);
+    const sentEnds = (table[0]?.indexOf(" sent ") ?? 0) + " sent".length;
+    for (const row of table.slice(1)) expect(row.match(/^\s+\S+\s+\d+/)?.[0].length).toBe(sentEnds);
   }, 120_000); // runs the real command twice; each starts a Node process
 
   it("reads the same data once npm start has stopped", async () => {

@@ -6,19 +6,27 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { cdkJsonConfig, DeployConfigError, readConfig } from "../infra/aws/config";
-import { credentialsProblem, NoCredentialsError, whoAmI } from "./doctor/credentials";
+import {
+  credentialsProblem,
+  NoCredentialsError,
+  setupProblems,
+  whoAmI,
+} from "./doctor/credentials";
 import { formatReport } from "./doctor/format";
 import { runDoctor } from "./doctor/run";
 
 /**
  * `npm run doctor`: checks a stage's deployment with the same configuration as the stack
  * (cdk.json + HH_* variables, HH_STAGE picks the stage) and the person's AWS credentials.
- * Exits 1 when anything fails, or when there are no credentials (one line, no stack trace).
+ * Exits 1 when anything fails, or when the region or credentials are missing (a line for each
+ * missing thing, no stack trace).
  */
 async function main(): Promise<number> {
   const config = readConfig(cdkJsonConfig(), process.env);
   const base = config.region ? { region: config.region } : {};
   const sts = new STSClient(base);
+  const missing = await setupProblems(sts.config);
+  if (missing.length) throw new NoCredentialsError(missing.join("\n"));
   const region = await sts.config.region();
   const caller = await whoAmI(sts);
   const report = await runDoctor({

@@ -206,11 +206,25 @@ describe("the command", () => {
     ]);
   });
 
-  it("without a region: one line, exit 1", async () => {
+  it("with nothing configured: every missing thing at once, as the README shows, exit 1", async () => {
     const { code, stderr } = await doctorCommand({});
     expect(code).toBe(1);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toContain("No AWS region is set");
+    expect(stderr.trim().split("\n")).toEqual([
+      "No AWS region is set: run `aws configure set region eu-west-1` (or your region), set AWS_REGION, or set healthyHips.region in cdk.json.",
+      "No AWS credentials found: run `aws configure` (access keys) or `aws sso login --profile <name>` and `export AWS_PROFILE=<name>` (IAM Identity Center), then `npm run doctor` again.",
+    ]);
+    expectInReadme(stderr.trim());
+  });
+
+  it("with credentials but no region: the region's line only, exit 1", async () => {
+    const { code, stderr } = await doctorCommand({
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      "No AWS region is set: run `aws configure set region eu-west-1` (or your region), set AWS_REGION, or set healthyHips.region in cdk.json.",
+    ]);
   });
 
   it("with a configuration the stack would refuse: the same message, exit 1", async () => {

@@ -7,6 +7,22 @@ interface Click {
   link: string;
   at: string;
   scanner: boolean;
+  /** The id of the email the link was in, where the record keeps it. */
+  email?: string;
+}
+
+/** The link ids an email's compiled template tracks (`composer.linksOf`), if it is known. */
+export type LinksOf = (emailId: string) => readonly string[] | undefined;
+
+/**
+ * The email a click came from: the one its record names, or else the only email sent to this
+ * person whose compiled template tracks that link (undefined when several do, or none).
+ */
+function emailOfClick(click: Click, sent: readonly string[], linksOf?: LinksOf) {
+  if (click.email) return click.email;
+  if (!linksOf) return undefined;
+  const from = sent.filter((id) => linksOf(id)?.includes(click.link));
+  return from.length === 1 ? from[0] : undefined;
 }
 
 /** How each state reads to the person it describes. */
@@ -60,10 +76,17 @@ export function progressInWords(sub: Pick<Subscriber, "received" | "sends">, cou
 
 /**
  * Everything stored about one subscriber, for a person to read: plain field names, dates in
- * words, consent evidence as sentences, and each email by its subject. Nothing internal
- * (ids, leases, counters, index keys) is in it.
+ * words, consent evidence as sentences, and each email by its subject (a link opened, too, with
+ * the email it was in when that is known: `linksOf` tells which emails carry which links).
+ * Nothing internal (ids, leases, counters, index keys) is in it.
  */
-export function readableExport(sub: Subscriber, clicks: Click[], course: Course, now: number) {
+export function readableExport(
+  sub: Subscriber,
+  clicks: Click[],
+  course: Course,
+  now: number,
+  linksOf?: LinksOf,
+) {
   const subjectOf = (id: string) =>
     id === "welcome"
       ? course.welcome.subject
@@ -71,6 +94,7 @@ export function readableExport(sub: Subscriber, clicks: Click[], course: Course,
         `An email no longer in the course (${id})`);
   const linkName = (id: string) =>
     id === "play" ? "Started the masterclass video" : `Opened the "${id}" link`;
+  const sent = [...new Set([...(sub.received ?? []), ...sub.sends.map((s) => s.id)])];
   const evidence = [
     consentInWords("signed up", sub.consent),
     ...(sub.signups ?? []).map((c) => consentInWords("signed up", c)),
@@ -97,10 +121,14 @@ export function readableExport(sub: Subscriber, clicks: Click[], course: Course,
       When: readableTime(f.at),
     })),
     "About the links you opened": `Only the latest ${CLICKS_KEPT} opens of each link are kept (yours and a mail scanner's apart); older ones are not stored.`,
-    "Links you opened": clicks.map((c) => ({
-      What: linkName(c.link),
-      When: readableTime(c.at),
-      "Counted as": c.scanner ? "probably a mail security scanner, not you" : "you",
-    })),
+    "Links you opened": clicks.map((c) => {
+      const email = c.link === "play" ? undefined : emailOfClick(c, sent, linksOf);
+      return {
+        What: linkName(c.link),
+        ...(email ? { "In the email": subjectOf(email) } : {}),
+        When: readableTime(c.at),
+        "Counted as": c.scanner ? "probably a mail security scanner, not you" : "you",
+      };
+    }),
   };
 }

@@ -210,5 +210,7 @@ export async function exportData(deps: FunnelDeps, who: Who) {
   const sid = sidOf(who);
   const sub = speaksFor(who, await deps.store.get(sid));
   if (!sub) return undefined;
-  return readableExport(sub, await deps.store.clicks(sid), deps.course, deps.clock.now());
+  return readableExport(sub, await deps.store.clicks(sid), deps.course, deps.clock.now(), (id) =>
+    deps.composer.linksOf(id),
+  );
 }

@@ -1,4 +1,5 @@
 import type { AppDeps } from "./context";
+import { readableDownload } from "./readable-download";
 import { linkRoutes } from "./routes/links";
 import { siteRoutes } from "./routes/site";
 import { subscribeRoutes } from "./routes/subscribe";
@@ -14,6 +15,7 @@ export function createApp(deps: AppDeps) {
   const app = appShell(deps);
   app.route("/", siteRoutes);
   app.route("/", subscribeRoutes);
+  app.use("/manage/export", readableDownload);
   app.route("/", linkRoutes);
   return app;
 }

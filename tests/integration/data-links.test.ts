@@ -5,7 +5,7 @@ import { LINK_TTL_MS } from "../../functions/core/links";
 import { confirm, feedback, sidFor, subscribe } from "../../functions/funnel/subscriptions";
 import { abuseStack, scanTable } from "./abuse";
 import { payloadOf } from "./abuse-inputs";
-import { inbox, linkIn, type StoredEmail } from "./inbox";
+import { inbox, linkIn, type StoredEmail, trackedLinks } from "./inbox";
 
 /**
  * The manage link in every email shows what we hold and a button; downloading and erasing take
@@ -195,6 +195,33 @@ describe("email me a link", () => {
     const cross = await post(pathOf(exportUrl), "", { origin: "https://evil.example" });
     expect(cross.status).toBe(403);
     expect(cross.headers.get("content-disposition")).toBeNull();
+  });
+
+  it("the download is written for a person: indented lines, and a link opened names its email", async () => {
+    const welcome = (await inbox(env.stack.inboxUrl, email)).find(
+      (m) => m.subject === env.stack.course.welcome.subject,
+    );
+    const guide = trackedLinks(welcome?.body.html ?? "", env.stack.siteUrl).guide ?? "";
+    expect(guide).not.toBe("");
+    const click = await request(pathOf(guide), {
+      headers: { "x-forwarded-for": env.freshIp(), "user-agent": "Mozilla/5.0 Firefox/140" },
+    });
+    expect(click.status).toBe(302);
+
+    const res = await post(pathOf(dataLinksOf(mail).exportUrl));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="my-data.json"');
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const text = await res.text();
+    const data = JSON.parse(text);
+    expect(text).toBe(`${JSON.stringify(data, null, 2)}\n`);
+    expect(text.split("\n").length).toBeGreaterThan(20);
+    expect(data["Links you opened"]).toContainEqual(
+      expect.objectContaining({
+        What: 'Opened the "guide" link',
+        "In the email": env.stack.course.welcome.subject,
+      }),
+    );
   });
 
   it("the fresh links work nowhere else: not as an email link, a click, a confirmation or a press", async () => {

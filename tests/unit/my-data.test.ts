@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadCourse } from "../../functions/core/content";
 import type { Subscriber } from "../../functions/core/subscriber";
-import { progressInWords, readableExport } from "../../functions/funnel/my-data";
+import { createTokens } from "../../functions/core/tokens";
+import { type LinksOf, progressInWords, readableExport } from "../../functions/funnel/my-data";
+import { createComposer } from "../../functions/mail/compose";
+import { ensureCourse } from "../../infra/build/course";
 
 const course = loadCourse("content");
 const ids = course.lessons.map((l) => l.id);
@@ -134,5 +137,75 @@ describe("the export a person downloads", () => {
         "Counted as": "you",
       },
     ]);
+  });
+});
+
+describe("a link opened names the email it was in", () => {
+  const lesson = (id: string) => course.lessons.find((l) => l.id === id);
+  const at = "2026-11-05T08:00:00.000Z";
+  /** Which links each email tracks, as the compiled emails the site sends carry them. */
+  let linksOf: LinksOf;
+  beforeAll(async () => {
+    const compiled = await ensureCourse();
+    const composer = createComposer({
+      ...compiled,
+      siteUrl: "https://hips.example",
+      tokens: createTokens("k".repeat(64)),
+    });
+    linksOf = (id) => composer.linksOf(id);
+  });
+  const opened = (sub: Subscriber, ...links: { link: string; email?: string }[]) =>
+    readableExport(
+      sub,
+      links.map((l) => ({ ...l, at, scanner: false })),
+      course,
+      NOW,
+      linksOf,
+    )["Links you opened"].map((c) => c["In the email" as keyof typeof c]);
+
+  it("by its subject, when only one email sent to the person carries that link", () => {
+    const sub = subscriber(["welcome", "hips-and-your-back", "bowl-of-water"]);
+    // guide-pelvic-tilt is lesson 2's button; masterclass is in the welcome email and lesson 1.
+    expect(
+      opened(sub, { link: "guide-pelvic-tilt" }, { link: "masterclass" }, { link: "play" }),
+    ).toEqual([lesson("bowl-of-water")?.subject, undefined, undefined]);
+    // Before lesson 1, the masterclass link can only have come from the welcome email.
+    expect(opened(subscriber(["welcome"]), { link: "masterclass" })).toEqual([
+      course.welcome.subject,
+    ]);
+  });
+
+  it("nowhere, when nothing tells which emails carry which links", () => {
+    const [row] = readableExport(
+      subscriber(["welcome", "hips-and-your-back", "bowl-of-water"]),
+      [{ link: "guide-pelvic-tilt", at, scanner: false }],
+      course,
+      NOW,
+    )["Links you opened"];
+    expect(row).not.toHaveProperty("In the email");
+  });
+
+  it("by the email the click record names, where it names one", () => {
+    const sub = subscriber(["welcome", "hips-and-your-back"]);
+    expect(opened(sub, { link: "masterclass", email: "hips-and-your-back" })).toEqual([
+      lesson("hips-and-your-back")?.subject,
+    ]);
+  });
+
+  it("reads in order: what, the email, when, by whom", () => {
+    const [row] = readableExport(
+      subscriber(["welcome", "hips-and-your-back", "bowl-of-water"]),
+      [{ link: "guide-pelvic-tilt", at, scanner: false }],
+      course,
+      NOW,
+      linksOf,
+    )["Links you opened"];
+    expect(row).toEqual({
+      What: 'Opened the "guide-pelvic-tilt" link',
+      "In the email": lesson("bowl-of-water")?.subject,
+      When: "5 November 2026, 08:00 UTC",
+      "Counted as": "you",
+    });
+    expect(Object.keys(row ?? {})).toEqual(["What", "In the email", "When", "Counted as"]);
   });
 });

@@ -12,6 +12,8 @@ export interface ClickRecord {
   link: string;
   at: string;
   scanner: boolean;
+  /** The id of the email the link was in, where known. */
+  email?: string;
 }
 
 /** One item per subscriber and link: the latest few opens and how many there were in all. */
@@ -54,6 +56,7 @@ export function clickItems(doc: DynamoDBDocumentClient, TableName: string) {
     async recordClick(sid: string, click: ClickRecord): Promise<boolean> {
       const Key = { pk: `SUB#${sid}`, sk: `CLICKS#${click.link}` };
       const entry: ClickEntry = { at: click.at, scanner: click.scanner };
+      if (click.email !== undefined) entry.email = click.email;
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const out = await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }));
         const item = out.Item as ClicksItem | undefined;
@@ -105,8 +108,11 @@ export function clickItems(doc: DynamoDBDocumentClient, TableName: string) {
         );
         for (const i of out.Items ?? []) {
           if (Array.isArray(i.recent)) {
-            for (const e of i.recent as ClickEntry[])
-              records.push({ link: i.link, at: e.at, scanner: e.scanner });
+            for (const e of i.recent as ClickEntry[]) {
+              const record: ClickRecord = { link: i.link, at: e.at, scanner: e.scanner };
+              if (e.email !== undefined) record.email = e.email;
+              records.push(record);
+            }
           } else records.push({ link: i.link, at: i.at, scanner: i.scanner });
         }
         ExclusiveStartKey = out.LastEvaluatedKey;

@@ -121,6 +121,8 @@ export const CLICKS_KEPT = 5;
 export interface ClickEntry {
   at: string;
   scanner: boolean;
+  /** The email the link was in (absent for opens recorded before emails were named). */
+  email?: string;
 }
 
 /**

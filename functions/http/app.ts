@@ -1,5 +1,4 @@
 import type { AppDeps } from "./context";
-import { readableDownload } from "./readable-download";
 import { linkRoutes } from "./routes/links";
 import { siteRoutes } from "./routes/site";
 import { subscribeRoutes } from "./routes/subscribe";
@@ -15,7 +14,6 @@ export function createApp(deps: AppDeps) {
   const app = appShell(deps);
   app.route("/", siteRoutes);
   app.route("/", subscribeRoutes);
-  app.use("/manage/export", readableDownload);
   app.route("/", linkRoutes);
   return app;
 }

@@ -91,7 +91,12 @@ describe("a leaked link costs little however often it is opened", () => {
     expect(changes.subscriberWrites).toContain(`SUB#${sid}`);
     expect(changes.statsWrites).toBeGreaterThan(0);
     expect(await env.stack.deps.store.clicks(sid)).toEqual([
-      { link: "masterclass", at: new Date(clock.now()).toISOString(), scanner: false },
+      {
+        link: "masterclass",
+        at: new Date(clock.now()).toISOString(),
+        scanner: false,
+        email: "welcome",
+      },
     ]);
     expect((await env.stack.deps.store.get(sid))?.firstClickAt).toBeDefined();
   });

@@ -207,6 +207,10 @@ describe("email me a link", () => {
       headers: { "x-forwarded-for": env.freshIp(), "user-agent": "Mozilla/5.0 Firefox/140" },
     });
     expect(click.status).toBe(302);
+    // The click's record names the email the link was in.
+    expect(await env.stack.deps.store.clicks(sidOf(email))).toContainEqual(
+      expect.objectContaining({ link: "guide", email: env.stack.course.welcome.id }),
+    );
 
     const res = await post(pathOf(dataLinksOf(mail).exportUrl));
     expect(res.status).toBe(200);

@@ -173,7 +173,9 @@ async function dataLink(c: Context<Env>, action: DataAction) {
     const data = await exportData(deps, claims);
     if (!data) return erasedLink(c);
     c.header("Content-Disposition", 'attachment; filename="my-data.json"');
-    return c.json(data);
+    // For a person to read: indented, a newline at the end.
+    c.header("Content-Type", "application/json");
+    return c.body(`${JSON.stringify(data, null, 2)}\n`);
   }
   const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   if (!body.confirm)
@@ -216,7 +218,8 @@ async function click(
   // nothing more is written or counted about it.
   if (!c.get("limited")) {
     if (sub) {
-      await deps.store.recordClick(claims.sid, { link, at: new Date(now).toISOString(), scanner });
+      const at = new Date(now).toISOString();
+      await deps.store.recordClick(claims.sid, { link, at, scanner, email: claims.emailId });
     }
     await countClick(deps.store, sub, emailOf(sub, { emailId: claims.emailId }), scanner, now);
   }

@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATA_LINKS_SUBJECT } from "../../emails/data-links";
 import { inbox, linkIn, type StoredEmail } from "../integration/inbox";
 import { chromiumPath, launch } from "./browser";
+import { expectFitsWidth, PHONE } from "./layout";
 import { type RunningFunnel, startFunnel } from "./server";
 
 const axeSource = readFileSync(
@@ -61,7 +63,7 @@ describe.skipIf(!chromiumPath)("every page, in Chromium", () => {
     funnel = await startFunnel({ FUNNEL_DAY_SECONDS: "3600" });
     browser = await launch();
     // axe is injected by the test; the pages' own policy allows only their own scripts.
-    context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    context = await browser.newContext({ bypassCSP: true, viewport: PHONE });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -143,5 +145,58 @@ describe.skipIf(!chromiumPath)("every page, in Chromium", () => {
     await page.waitForLoadState();
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it("no page is wider than a 390 px phone, with a long address and name", async () => {
+    const phone = await browser.newContext({ viewport: PHONE });
+    const page = await phone.newPage();
+    // 44 characters with no space: a line can break it only where the page allows.
+    const address = "maria.jensen.christiansen.physio@example.org";
+    const fits = (name: string) => expectFitsWidth(page, name);
+
+    for (const path of ["/", "/privacy", "/thanks", "/masterclass", "/no-such-page"]) {
+      await page.goto(`${funnel.siteUrl}${path}`);
+      await fits(path.slice(1) || "landing");
+    }
+    await page.goto(`${funnel.siteUrl}/`);
+    const email = page.getByLabel(/email address/i);
+    await email.fill(address.replace("example.org", "gmial.com"));
+    await email.blur();
+    await page.locator("[data-suggest] button").waitFor();
+    await fits("landing, typo suggested");
+    await page.getByLabel(/first name/i).fill("Maria-Magdalena");
+    await email.fill(address);
+    await page.waitForTimeout(2100);
+    await page.locator("form[data-signup] button[type=submit]").click();
+    await page.locator("[data-status].is-ok").waitFor();
+    await fits("landing, signed up");
+
+    const [confirmation] = await waitForMail(funnel.inboxUrl, address, 1);
+    await page.goto(linkIn(confirmation?.body.html ?? "", `${funnel.siteUrl}/confirm?t=`));
+    await fits("confirm");
+    await page.getByRole("button", { name: /confirm/i }).click();
+    await page.waitForLoadState();
+    await fits("confirmed");
+
+    const [, welcome] = await waitForMail(funnel.inboxUrl, address, 2);
+    const html = welcome?.body.html ?? "";
+    await page.goto(linkIn(html, `${funnel.siteUrl}/manage?t=`));
+    await expect(page.locator("dl.summary").textContent()).resolves.toContain(address);
+    await fits("manage");
+    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.waitForLoadState();
+    await fits("manage, links asked");
+    const links = await waitForMail(funnel.inboxUrl, address, 3);
+    const dataLinks = links.find((m) => m.subject === DATA_LINKS_SUBJECT)?.body.html ?? "";
+    await page.goto(linkIn(dataLinks, `${funnel.siteUrl}/manage/export?t=`));
+    await fits("download");
+    await page.goto(linkIn(dataLinks, `${funnel.siteUrl}/manage/erase?t=`));
+    await fits("erase");
+    await page.goto(linkIn(html, `${funnel.siteUrl}/u?t=`));
+    await fits("unsubscribe");
+    await page.getByRole("button", { name: /unsubscribe/i }).click();
+    await page.waitForLoadState();
+    await fits("unsubscribed");
+    await phone.close();
   }, 90_000);
 });

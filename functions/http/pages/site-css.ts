@@ -38,7 +38,7 @@ export function siteCss(accentColor: string): string {
 const BASE = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%;color-scheme:light}
-body{margin:0;background:var(--paper);color:var(--ink);font-family:"Source Sans 3",system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.0625rem;line-height:1.65;display:flex;flex-direction:column;min-height:100vh}
+body{margin:0;background:var(--paper);color:var(--ink);font-family:"Source Sans 3",system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.0625rem;line-height:1.65;overflow-wrap:break-word;display:flex;flex-direction:column;min-height:100vh}
 main{flex:1 0 auto;outline:none}
 img,video,svg{max-width:100%;height:auto}
 h1,h2,h3{font-family:Lora,Georgia,"Times New Roman",serif;font-weight:600;line-height:1.2;letter-spacing:-0.01em;margin:0 0 .6em;color:var(--ink)}
@@ -82,7 +82,7 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .button--danger:hover{background:#7f1f1f;border-color:#7f1f1f;color:#fff}
 
 .hero{background:linear-gradient(180deg,var(--accent-wash),var(--paper));padding:2.5rem 0 3rem}
-.hero-grid{display:grid;gap:2rem;align-items:start}
+.hero-grid{display:grid;grid-template-columns:minmax(0,1fr);gap:2rem;align-items:start}
 .hero-figure{justify-self:center;width:100%;max-width:15rem}
 .hero-figure img{display:block;width:100%;height:auto;border-radius:18px}
 .hero h1{max-width:20ch}
@@ -101,14 +101,14 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .signup input[aria-invalid=true]{border-color:var(--danger)}
 .consent{font-size:.875rem;color:var(--muted);margin:.9rem 0 0;line-height:1.5}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
-.status{margin:0;font-size:.95rem;font-weight:600;line-height:1.45}
+.status{margin:0;font-size:.95rem;font-weight:600;line-height:1.45;overflow-wrap:anywhere}
 .status:not(:empty){margin:0 0 1rem;padding:.75rem 1rem;border-radius:10px;border:1px solid var(--line);background:var(--accent-wash)}
 .status.is-error{border-color:#e3b9b9;background:#fdf1f1;color:var(--danger)}
 .status.is-ok{border-color:var(--accent);background:var(--accent-tint);color:var(--ink)}
 .signup.is-done .status{margin:0}
-.suggest{margin:.4rem 0 0;font-size:.95rem;color:var(--ink)}
+.suggest{margin:.4rem 0 0;font-size:.95rem;color:var(--ink);overflow-wrap:anywhere}
 .suggest:empty{display:none}
-.link-button{display:inline;padding:0;border:0;background:none;color:var(--accent);font:inherit;font-weight:700;text-decoration:underline;text-underline-offset:.18em;cursor:pointer}
+.link-button{display:inline;padding:0;border:0;background:none;text-align:left;color:var(--accent);font:inherit;font-weight:700;text-decoration:underline;text-underline-offset:.18em;cursor:pointer}
 .link-button:hover{color:var(--accent-hover)}
 .status-fix{display:block;margin-top:.5rem;font-weight:400}
 
@@ -164,9 +164,10 @@ a:hover{color:var(--accent-hover);text-decoration-thickness:2px}
 .download .button{align-self:flex-start}
 .download h2{font-size:1.3rem}
 
-.summary{display:grid;grid-template-columns:minmax(8rem,auto) 1fr;gap:.5rem 1.25rem;margin:0 0 1.5rem}
-.summary dt{color:var(--muted)}
-.summary dd{margin:0;font-weight:600}
+.summary{display:grid;grid-template-columns:minmax(0,1fr);margin:0 0 1.5rem}
+.summary dt{color:var(--muted);font-size:.95rem}
+.summary dd{margin:0 0 .75rem;font-weight:600;overflow-wrap:anywhere}
+.summary dd:last-child{margin-bottom:0}
 .manage-block{border-top:1px solid var(--line);padding-top:1.5rem;margin-top:1.5rem}
 .manage-block h2{font-size:1.25rem}
 .check{display:flex;gap:.7rem;align-items:flex-start;margin:0 0 1rem}
@@ -189,6 +190,9 @@ fieldset{border:0;padding:0;margin:0}
   .pair{grid-template-columns:1fr 1fr;gap:1.5rem}
   .page{padding-top:4.5rem}
   .page .card{padding:2.5rem}
+  .summary{grid-template-columns:minmax(8rem,auto) minmax(0,1fr);gap:.5rem 1.25rem}
+  .summary dt{font-size:inherit}
+  .summary dd{margin:0}
 }
 @media (prefers-reduced-motion:reduce){*{transition:none!important;scroll-behavior:auto!important}}
 @media (min-width:48rem) and (prefers-reduced-motion:no-preference){html{scroll-behavior:smooth}}

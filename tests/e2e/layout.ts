@@ -45,7 +45,11 @@ export async function sidewaysOverflow(
         const right = Math.round(el.getBoundingClientRect().right);
         return `${tag}${cls ? `.${cls}` : ""} to ${right} px (limit ${Math.round(limit(el))}) "${text}"`;
       });
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, past };
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth,
+      past: [...new Set(past)],
+    };
   });
 }
 

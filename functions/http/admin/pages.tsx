@@ -121,6 +121,16 @@ export const AdminMessage = (props: {
   </AdminLayout>
 );
 
+/**
+ * A table wider than a phone scrolls inside its card, not the page; keyboard users can focus
+ * it to scroll, and a screen reader hears it as a region named `label`.
+ */
+const Scroll = ({ label, children }: { label: string; children?: Child }) => (
+  <section class="scroll" aria-label={label} tabindex={0}>
+    {children}
+  </section>
+);
+
 const Funnel = ({ r }: { r: Report }) => {
   const steps: [string, number, string][] = [
     ["Signed up", r.funnel.signups, ""],
@@ -179,40 +189,42 @@ export const DashboardPage = ({ brand, report: r, emails, paused, flash }: Dashb
 
     <h2>Emails</h2>
     <section class="card">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Sent</th>
-            <th scope="col">Clicks</th>
-            <th scope="col">Scanner clicks</th>
-            <th scope="col">Click rate</th>
-            <th scope="col">Unsubscribes</th>
-            <th scope="col">Bounces</th>
-            <th scope="col">Complaints</th>
-            <th scope="col">Rejected</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.emails.map((e) => (
-            <tr key={e.id}>
-              <th scope="row">
-                {e.id}
-                <br />
-                <small class="muted">{e.subject}</small>
-              </th>
-              <td>{e.sent}</td>
-              <td>{e.humanClicks}</td>
-              <td>{e.scannerClicks}</td>
-              <td>{pct(e.clickRate)}</td>
-              <td>{e.unsubscribes}</td>
-              <td>{e.bounces}</td>
-              <td>{e.complaints}</td>
-              <td>{e.rejects}</td>
+      <Scroll label="Emails">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Sent</th>
+              <th scope="col">Clicks</th>
+              <th scope="col">Scanner clicks</th>
+              <th scope="col">Click rate</th>
+              <th scope="col">Unsubscribes</th>
+              <th scope="col">Bounces</th>
+              <th scope="col">Complaints</th>
+              <th scope="col">Rejected</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {r.emails.map((e) => (
+              <tr key={e.id}>
+                <th scope="row">
+                  {e.id}
+                  <br />
+                  <small class="muted">{e.subject}</small>
+                </th>
+                <td>{e.sent}</td>
+                <td>{e.humanClicks}</td>
+                <td>{e.scannerClicks}</td>
+                <td>{pct(e.clickRate)}</td>
+                <td>{e.unsubscribes}</td>
+                <td>{e.bounces}</td>
+                <td>{e.complaints}</td>
+                <td>{e.rejects}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
       <p class="note">Click rate: people who clicked in the email at least once, per email sent.</p>
     </section>
 
@@ -456,22 +468,24 @@ export const SubscriberPage = ({
     <h2>Emails sent</h2>
     <section class="card">
       {sub.sends.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Sent (UTC)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sub.sends.map((s) => (
-              <tr key={s.at}>
-                <td>{s.id}</td>
-                <td>{when(s.at)}</td>
+        <Scroll label="Emails sent">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Sent (UTC)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sub.sends.map((s) => (
+                <tr key={s.at}>
+                  <td>{s.id}</td>
+                  <td class="when">{when(s.at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       ) : (
         <p class="muted">None yet.</p>
       )}
@@ -482,24 +496,26 @@ export const SubscriberPage = ({
     <h2>Clicks</h2>
     <section class="card">
       {clicks.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Link</th>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">By</th>
-            </tr>
-          </thead>
-          <tbody>
-            {clicks.map((k) => (
-              <tr key={`${k.at}${k.link}`}>
-                <td>{k.link}</td>
-                <td>{when(k.at)}</td>
-                <td>{k.scanner ? "mail scanner" : "person"}</td>
+        <Scroll label="Clicks">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Link</th>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">By</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {clicks.map((k) => (
+                <tr key={`${k.at}${k.link}`}>
+                  <td>{k.link}</td>
+                  <td class="when">{when(k.at)}</td>
+                  <td>{k.scanner ? "mail scanner" : "person"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       ) : (
         <p class="muted">None.</p>
       )}

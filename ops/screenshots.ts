@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { chromiumPath, launch } from "../tests/e2e/browser";
 import { startFunnel } from "../tests/e2e/server";
 import { inbox, linkIn, type StoredEmail } from "../tests/integration/inbox";
@@ -12,7 +12,8 @@ import { inbox, linkIn, type StoredEmail } from "../tests/integration/inbox";
  * git-ignored): every page at 390 and 1280 px wide, every email at 390 and 600 px, and every
  * page of the PDF guide (with poppler's `pdftoppm`). Then the subscriber's own data pages
  * (asking for fresh links, the download and erase pages before anything is done) and the
- * owner's side: sign-in, the dashboard with this run's figures and one subscriber's page.
+ * owner's side at both page widths: sign-in, the dashboard with this run's figures and one
+ * subscriber's page.
  */
 const OUT = resolve(process.argv[2] ?? "screenshots");
 const PAGE_WIDTHS = [390, 1280];
@@ -28,9 +29,10 @@ async function shoot(
   name: string,
   widths: number[],
   show: (p: Page) => Promise<void>,
+  storageState?: BrowserContextOptions["storageState"],
 ) {
   for (const width of widths) {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const context = await browser.newContext({ viewport: { width, height: 900 }, storageState });
     const page = await context.newPage();
     await show(page);
     await page.evaluate(() => document.fonts.ready);
@@ -148,32 +150,48 @@ async function main(): Promise<void> {
       go(linkIn(dataLinks, `${site}/manage/erase?t=`).slice(site.length)),
     );
 
-    // The owner: sign-in, the emailed link's page, the dashboard, one subscriber.
+    // The owner: sign-in, the emailed link's page, the dashboard, one subscriber. Asking twice
+    // shows the same page (the second ask sends nothing: one link a minute); the link's page
+    // is a GET that only shows the button, so one link serves every width.
     await shoot(browser, "16-admin-sign-in", PAGE_WIDTHS, go("/admin"));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const owner = await context.newPage();
-    const ownerShot = async (name: string) => {
-      await owner.evaluate(() => document.fonts.ready);
-      const file = join(OUT, `${name}-1280.png`);
-      await owner.screenshot({ path: file, fullPage: true });
-      written.push(file);
-    };
-    await owner.goto(`${site}/admin`);
-    await owner.fill("#email", OWNER);
-    await owner.click("button:has-text('Email me a sign-in link')");
-    await owner.waitForSelector("text=Check your inbox");
-    await ownerShot("17-admin-check-inbox");
+    await shoot(browser, "17-admin-check-inbox", PAGE_WIDTHS, async (p) => {
+      await p.goto(`${site}/admin`);
+      await p.fill("#email", OWNER);
+      await p.click("button:has-text('Email me a sign-in link')");
+      await p.waitForSelector("text=Check your inbox");
+    });
     const [signIn] = (await waitForMail(funnel.inboxUrl, 1, OWNER)).slice(-1);
-    await owner.goto(linkIn(signIn?.body.html ?? "", `${site}/admin/login?t=`));
-    await ownerShot("18-admin-login");
+    const loginUrl = linkIn(signIn?.body.html ?? "", `${site}/admin/login?t=`);
+    await shoot(browser, "18-admin-login", PAGE_WIDTHS, go(loginUrl.slice(site.length)));
+    const context = await browser.newContext();
+    const owner = await context.newPage();
+    await owner.goto(loginUrl);
     await owner.click("button:has-text('Sign in')");
     await owner.waitForSelector("text=Your funnel");
-    await ownerShot("19-admin-dashboard");
-    await owner.fill("#find", ADDRESS);
-    await owner.click("button:has-text('Find')");
-    await owner.waitForSelector(`h1:has-text("${ADDRESS}")`);
-    await ownerShot("20-admin-subscriber");
+    const session = await context.storageState();
     await context.close();
+    await shoot(
+      browser,
+      "19-admin-dashboard",
+      PAGE_WIDTHS,
+      async (p) => {
+        await p.goto(`${site}/admin`);
+        await p.waitForSelector("text=Your funnel");
+      },
+      session,
+    );
+    await shoot(
+      browser,
+      "20-admin-subscriber",
+      PAGE_WIDTHS,
+      async (p) => {
+        await p.goto(`${site}/admin`);
+        await p.fill("#find", ADDRESS);
+        await p.click("button:has-text('Find')");
+        await p.waitForSelector(`h1:has-text("${ADDRESS}")`);
+      },
+      session,
+    );
 
     for (const [i, email] of [...withLinks, signIn].entries()) {
       if (!email) continue;

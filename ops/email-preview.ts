@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Course } from "../functions/core/content";
@@ -9,6 +8,7 @@ import {
   ensureCourse,
   PROJECT_ROOT,
 } from "../infra/build/course";
+import { spawnGroup } from "./lib/process-group";
 
 /**
  * `npm run email`: the react-email preview of her real emails: the confirmation, the welcome
@@ -90,19 +90,17 @@ if (process.argv[1]?.endsWith("email-preview.ts")) {
     running = false;
   }, 1000);
   const port = process.env.EMAIL_PORT ?? "3030";
-  const child = spawn(
+  // The `email` CLI starts the preview server as a child of its own and passes no signal on:
+  // run them as one process group that Ctrl-C, a SIGTERM here or this script's exit stops.
+  spawnGroup(
     join(PROJECT_ROOT, "node_modules", ".bin", "email"),
     ["dev", "--dir", PREVIEW_DIR, "--port", port],
     {
-      stdio: "inherit",
+      stdio: ["ignore", "inherit", "inherit"],
       env: {
         ...process.env,
         NODE_OPTIONS: `--require ${join(PROJECT_ROOT, "infra", "local", "loopback.cjs")}`,
       },
     },
   );
-  const stop = () => child.kill("SIGTERM");
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  child.on("exit", (code) => process.exit(code ?? 0));
 }

@@ -179,7 +179,8 @@ export const MAX_DELAY_S = 900;
 
 /**
  * Puts a received record's job back on the queue as a new message, delivered after the same
- * delay {@link retryBackoff} would give it (at least `atLeastMs`, at most 15 minutes). A new
+ * delay {@link retryBackoff} would give it (at least `atLeastMs` and a second, at most 15
+ * minutes). A new
  * message starts again at one receive, so a job that waits out a long halt never runs out of
  * receives and lands in the dead-letter queue for no fault of its own. Resolves false (logged)
  * if SQS refused it: the caller then gives the record back as before.
@@ -196,7 +197,9 @@ export function requeueLater(
     atLeastMs = 0,
   ): Promise<boolean> => {
     const attempt = receiveCount(record);
-    const seconds = retrySeconds(attempt, atLeastMs, MAX_DELAY_S, random);
+    // At least a second: the job waits for a halt or a free slot, so an at-once redelivery
+    // (the jitter's zero) would only meet the same refusal again.
+    const seconds = Math.max(1, retrySeconds(attempt, atLeastMs, MAX_DELAY_S, random));
     try {
       await sqs.send(
         new SendMessageCommand({

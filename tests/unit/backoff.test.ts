@@ -1,6 +1,6 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { retryBackoff } from "../../functions/aws/queue";
+import { MAX_DELAY_S, requeueLater, retryBackoff } from "../../functions/aws/queue";
 import {
   RETRY_BASE_S,
   RETRY_MAX_S,
@@ -130,4 +130,25 @@ describe("retryBackoff: the SQS side of a retry", () => {
     ]);
     expect(logs[0]?.[2]).toEqual({ attempt: 2, error: "ReceiptHandleIsInvalid" });
   });
+
+  it.each([
+    ["the jitter's zero", 0, 0, 1],
+    ["the jitter's top", TOP, 0, 40],
+    ["a halt of 10 minutes", 0, 600_000, 600],
+    ["a halt longer than SQS delays", 0, 3_600_000, MAX_DELAY_S],
+  ])(
+    "a job put back on the queue waits at least a second (%s, third receive)",
+    async (_label, r, atLeastMs, seconds) => {
+      const { sqs, sent, logger } = fakes();
+      const body = '{"kind":"confirm","sid":"s1"}';
+      const put = requeueLater(sqs, URL, logger, () => r);
+      await expect(put({ ...record("3"), body }, atLeastMs)).resolves.toBe(true);
+      expect(sent).toEqual([
+        {
+          name: "SendMessageCommand",
+          input: { QueueUrl: URL, MessageBody: body, DelaySeconds: seconds },
+        },
+      ]);
+    },
+  );
 });

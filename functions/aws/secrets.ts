@@ -40,6 +40,15 @@ export async function tokenKey(): Promise<string> {
   return (await keys()).tokenKey;
 }
 
+/**
+ * The link-signing key as stored now, read from the secret again (not the value read at cold
+ * start): what an instance reads when a link names a key it does not know.
+ */
+export async function freshTokenKey(): Promise<string> {
+  const env = readEnv(["KEYS_SECRET_ID", "KEYS_LAYOUT"]);
+  return (await readKeys(secretsClient(), env.KEYS_SECRET_ID, env.KEYS_LAYOUT)).tokenKey;
+}
+
 /** The subscriber-id key, read once per cold start. */
 export async function idKey(): Promise<string> {
   return (await keys()).idKey;

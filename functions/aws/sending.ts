@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { HTTPException } from "hono/http-exception";
 import type { JobQueue, Logger } from "../core/ports";
 import { DAY_MS } from "../core/schedule";
-import { createTokens, parseKeyRing } from "../core/tokens";
+import { followKeys } from "../core/tokens";
 import type { DripDeps } from "../funnel/drip";
 import type { Sender } from "../funnel/pace";
 import { openSequences } from "../funnel/sequences";
@@ -12,7 +12,7 @@ import { createComposer } from "../mail/compose";
 import { ORIGIN_SECRET_HEADER, readEnv, VIEWER_IP_HEADER } from "./env";
 import { createLogger } from "./logger";
 import { originSecrets, previousValueWarning } from "./origin-secret";
-import { idKey, secretsClient, tokenKey } from "./secrets";
+import { freshTokenKey, idKey, secretsClient, tokenKey } from "./secrets";
 import { sendQueue } from "./sqs";
 import { clock, LEASE_MS, originSecretArn, subscriberStore } from "./wiring";
 
@@ -55,7 +55,17 @@ export async function sending(
     openSequences({ course, store, logger, dayMs: DAY_MS }, clock.now(), { resume }),
     mailer(logger),
   ]);
-  const tokens = createTokens(parseKeyRing(key));
+  // A link signed with a key rotated in since this start is verified after one more read of
+  // the secret (at most one a minute), rather than refused until the instance is replaced.
+  const tokens = followKeys(
+    key,
+    () =>
+      freshTokenKey().catch((e: Error) => {
+        logger.warn("link keys could not be read again", { error: e.name });
+        throw e;
+      }),
+    clock,
+  );
   const deps: DripDeps = {
     course,
     sequences,

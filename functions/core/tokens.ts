@@ -1,6 +1,6 @@
 import { createHash, hash, timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
-import { TokenError } from "./errors";
+import { TokenError, UnknownKeyError } from "./errors";
 import { lazy } from "./lazy";
 
 /**
@@ -253,7 +253,8 @@ export function createTokens(keys: string | Buffer | KeyRing) {
   /** The key a v2 token names, if it may still be used at `now`. */
   function keyFor(id: unknown, now: number) {
     if (id === currentId) return ring.current;
-    if (id === previousId && ring.previous && now < ring.previous.until) return ring.previous.key;
+    if (id !== previousId || !ring.previous) throw new UnknownKeyError("unknown key");
+    if (now < ring.previous.until) return ring.previous.key;
     return undefined;
   }
 
@@ -312,7 +313,7 @@ export function createTokens(keys: string | Buffer | KeyRing) {
         // The key id is read before the signature is checked only to pick the key; nothing
         // else in the payload is trusted until the signature holds.
         const key = keyFor((raw as { k?: unknown }).k, nowMs);
-        if (!key) throw new TokenError("unknown or retired key");
+        if (!key) throw new TokenError("retired key");
         if (!same(given, mac(key, body))) throw new TokenError("bad signature");
         const v2 = v2Claims(raw as Record<string, unknown>);
         if (!v2) throw new TokenError("malformed payload");
@@ -339,7 +340,76 @@ export function createTokens(keys: string | Buffer | KeyRing) {
   };
 }
 
-export type Tokens = ReturnType<typeof createTokens>;
+/**
+ * Signs and verifies links. `refresh`, where there is one, reads the keys again: a token
+ * naming a key this instance does not know may be signed with a key rotated in since.
+ */
+export type Tokens = ReturnType<typeof createTokens> & { refresh?(): Promise<boolean> };
+
+/**
+ * Tokens from a stored key (or key ring, see {@link parseKeyRing}) that follow a rotation
+ * without a restart: {@link Tokens.refresh} reads the stored value again with `reread`, at most
+ * once per `minGapMs` (a token naming an unknown key may be a forgery: it must not cost a read
+ * each), and, when it changed, signs and verifies with the new ring from then on. Answers
+ * whether the keys changed; a failed read changes nothing and answers false.
+ * @example const tokens = followKeys(stored, () => readKeys(...).then((k) => k.tokenKey), clock);
+ */
+export function followKeys(
+  stored: string,
+  reread: () => Promise<string>,
+  clock: { now(): number },
+  minGapMs = 60_000,
+): Tokens {
+  let known = stored;
+  let inner = createTokens(parseKeyRing(stored));
+  let lastRead = Number.NEGATIVE_INFINITY;
+  let pending: Promise<boolean> | undefined;
+  const read = async () => {
+    const next = await reread();
+    if (next === known) return false;
+    inner = createTokens(parseKeyRing(next));
+    known = next;
+    return true;
+  };
+  return {
+    get keyId() {
+      return inner.keyId;
+    },
+    sign: (claims) => inner.sign(claims),
+    verify: (token, purposes, nowMs) => inner.verify(token, purposes, nowMs),
+    refresh() {
+      if (pending) return pending;
+      const now = clock.now();
+      if (now - lastRead < minGapMs) return Promise.resolve(false);
+      lastRead = now;
+      pending = read()
+        .catch(() => false)
+        .finally(() => {
+          pending = undefined;
+        });
+      return pending;
+    },
+  };
+}
+
+/**
+ * Verifies `token`; when it names a key this instance does not know, reads the keys again
+ * (where `tokens` can) and verifies once more. Throws {@link TokenError} as `verify` does.
+ * @example const claims = await verifyFollowing(deps.tokens, token, "confirm", now);
+ */
+export async function verifyFollowing(
+  tokens: Tokens,
+  token: string,
+  purposes: Purpose | readonly Purpose[],
+  nowMs: number,
+): Promise<TokenClaims> {
+  try {
+    return tokens.verify(token, purposes, nowMs);
+  } catch (e) {
+    if (!(e instanceof UnknownKeyError) || !(await tokens.refresh?.())) throw e;
+    return tokens.verify(token, purposes, nowMs);
+  }
+}
 
 /**
  * The subscriber id: a keyed hash of the normalised address, so one address maps to one item

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { verifyFollowing } from "../core/tokens";
 import type { AppDeps } from "./context";
 
 /** A form filled in faster than this was filled in by a program. */
@@ -19,14 +20,15 @@ export function issueStamp(deps: Pick<AppDeps, "tokens" | "clock">): string {
  * Whether a submitted stamp looks human: present, intact, unexpired and at least
  * {@link MIN_FILL_MS} old. A missing, forged or instant stamp is refused softly by the caller.
  */
-export function checkStamp(
+export async function checkStamp(
   deps: Pick<AppDeps, "tokens" | "clock">,
   stamp: string | undefined,
-): boolean {
+): Promise<boolean> {
   if (stamp === undefined || stamp === "") return false;
   const now = deps.clock.now();
   try {
-    const claims = deps.tokens.verify(stamp, "stamp", now);
+    // Another instance may have issued it with a key rotated in since this one started.
+    const claims = await verifyFollowing(deps.tokens, stamp, "stamp", now);
     return now - (claims.expiresAt - STAMP_TTL_MS) >= MIN_FILL_MS;
   } catch {
     return false;

@@ -12,7 +12,7 @@ import { createStore, type Store } from "../../functions/adapters/store";
 import { sendSlotKey, subscriberKey } from "../../functions/adapters/table";
 import { HALTED_RECEIVES } from "../../functions/aws/send-batch";
 import { retryCeiling } from "../../functions/core/backoff";
-import { subscriberId } from "../../functions/core/tokens";
+import { createTokens, parseKeyRing, subscriberId } from "../../functions/core/tokens";
 import { SendJobSchema } from "../../functions/funnel/jobs";
 import { parseCompiledCourse } from "../../functions/mail/compiled";
 import { bundleHandler, HANDLERS } from "../../infra/aws/bundle-budget";
@@ -67,6 +67,13 @@ const hosts = {} as Record<HandlerName, Worker>;
 const recorders = {} as Record<HandlerName, Awaited<ReturnType<typeof startDynamoRecorder>>>;
 /** A second Lambda host whose SES endpoint is the stand-in, which throttles every send. */
 let throttledHost: Worker;
+/** Hosts started by a test (instances of their own), stopped at the end. */
+const extraHosts: Worker[] = [];
+/** Starts one more instance of a function, with the functions' environment. */
+let newInstance: () => Worker;
+/** The secrets the stand-in answers with, read at each request (a test may rotate one). */
+const secrets: Record<string, string> = {};
+const TOKEN_KEY = "t".repeat(64);
 const pending = new Map<number, (reply: { result?: unknown; error?: { name: string } }) => void>();
 let nextId = 0;
 
@@ -178,13 +185,9 @@ beforeAll(async () => {
 
   db = await startDynalite(0);
   ses = await startSes(0);
-  aws = await startAwsStandIn(
-    {
-      [TEST_KEYS_SECRET]: keysSecret("t".repeat(64), ID_KEY),
-      [ORIGIN_ARN]: TEST_ORIGIN_SECRET,
-    },
-    process.env.AWS_SES_ACCOUNT,
-  );
+  secrets[TEST_KEYS_SECRET] = keysSecret(TOKEN_KEY, ID_KEY);
+  secrets[ORIGIN_ARN] = TEST_ORIGIN_SECRET;
+  aws = await startAwsStandIn(secrets, process.env.AWS_SES_ACCOUNT);
   queueUrl = sendQueueUrl(aws.endpoint);
   dynamo = new DynamoDBClient({
     endpoint: db.endpoint,
@@ -222,6 +225,11 @@ beforeAll(async () => {
     recorders[fn] = await startDynamoRecorder(db.endpoint);
     hosts[fn] = startHost({ ...functionEnv, AWS_ENDPOINT_URL_DYNAMODB: recorders[fn].endpoint });
   }
+  newInstance = () => {
+    const worker = startHost({ ...functionEnv, AWS_ENDPOINT_URL_DYNAMODB: recorders.web.endpoint });
+    extraHosts.push(worker);
+    return worker;
+  };
   throttledHost = startHost({
     ...functionEnv,
     AWS_ENDPOINT_URL_DYNAMODB: recorders.send.endpoint,
@@ -232,6 +240,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const worker of Object.values(hosts)) await worker.terminate();
   await throttledHost?.terminate();
+  for (const worker of extraHosts) await worker.terminate();
   for (const recorder of Object.values(recorders)) await recorder.close();
   dynamo?.destroy();
   for (const server of [aws, ses, db]) await server?.close();
@@ -602,6 +611,58 @@ describe("the bundles as deployed", () => {
     expect(csv.body).toContain("ana@example.com");
     // The forms were read with Node's classes, loaded for them; the light ones stay in place.
     expect(await fetchState("admin")).toEqual({ undici: true, lightResponse: true });
+  });
+
+  it("web: links and form stamps signed with a key rotated in after an instance started are honoured without a restart", async () => {
+    // Two warm instances, each started (and so its keys read) before the rotation.
+    const [forLinks, forStamps] = [newInstance(), newInstance()];
+    const get = (on: Worker, path: string) => invoke<HttpResult>("web", httpEvent("GET", path), on);
+    for (const on of [forLinks, forStamps])
+      expect((await get(on, "/healthz")).statusCode).toBe(200);
+    const email = "rotated.key@example.com";
+    expect((await signup({ email, firstName: "Ana" })).statusCode).toBe(202);
+    const sub = await store.get(sidOf(email));
+
+    // The owner rotates the link key (README, "Rotating the link key"); an instance started
+    // after it (a send function signing a confirmation, another web instance issuing a form
+    // stamp) signs with the new key at once.
+    const ring = JSON.stringify({
+      current: "n".repeat(64),
+      previous: TOKEN_KEY,
+      rotatedAt: new Date().toISOString(),
+    });
+    secrets[TEST_KEYS_SECRET] = keysSecret(ring, ID_KEY);
+    const rotated = createTokens(parseKeyRing(ring));
+    const now = Date.now();
+    const confirm = rotated.sign({
+      purpose: "confirm",
+      sid: sub?.sid as string,
+      generation: sub?.generation,
+      expiresAt: now + 86_400_000,
+    });
+    const page = await get(forLinks, `/confirm?t=${confirm}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('method="post"');
+
+    // A stamp issued 2 s ago by a new instance: the signup is taken (its confirmation queued),
+    // not refused softly as a bot's.
+    const stampNow = rotated.sign({
+      purpose: "stamp",
+      sid: "rotatedstamp1",
+      expiresAt: now - 2000 + 86_400_000,
+    });
+    const before = aws.messages.length;
+    const res = await invoke<HttpResult>(
+      "web",
+      httpEvent("POST", "/api/subscribe", {
+        body: JSON.stringify({ email: "after.rotation@example.com", stamp: stampNow }),
+        contentType: "application/json",
+      }),
+      forStamps,
+    );
+    expect(res.statusCode).toBe(202);
+    expect(jobsSince(before).map((j) => JSON.parse(j).kind)).toEqual(["confirm"]);
+    await deliver(before);
   });
 
   it("every DynamoDB action a bundle called above is granted to its function, on the table or index it named", () => {

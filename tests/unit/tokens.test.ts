@@ -6,6 +6,7 @@ import {
   createTokens,
   DEFAULT_KEY_GRACE_DAYS,
   dueShard,
+  followKeys,
   hmacDigest,
   hmacSigner,
   keyedHash,
@@ -14,6 +15,7 @@ import {
   type Purpose,
   parseKeyRing,
   subscriberId,
+  verifyFollowing,
 } from "../../functions/core/tokens";
 
 const KEY = "k".repeat(32);
@@ -198,7 +200,7 @@ describe("createTokens: refusals", () => {
       createTokens(OTHER_KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY }),
       "confirm",
       BEFORE,
-      "unknown or retired key",
+      "unknown key",
     ],
     [
       "another key's signature under this key's id",
@@ -554,13 +556,13 @@ describe("key rotation", () => {
     const t = rotated.sign({ purpose: "email", sid: SID, generation: GEN, expiresAt: EXPIRY });
     expect(rotated.keyId).toBe(keyId(NEW_KEY));
     expect(rotated.verify(t, "email", BEFORE).keyId).toBe(keyId(NEW_KEY));
-    expect(refusal(() => tokens.verify(t, "email", BEFORE))).toBe("unknown or retired key");
+    expect(refusal(() => tokens.verify(t, "email", BEFORE))).toBe("unknown key");
   });
 
   it("the previous key is accepted until the grace period ends, then refused", () => {
     expect(rotated.verify(oldToken, "email", UNTIL - 1).keyId).toBe(KID);
     expect(rotated.verify(oldV1, "unsubscribe", UNTIL - 1).version).toBe(1);
-    expect(refusal(() => rotated.verify(oldToken, "email", UNTIL))).toBe("unknown or retired key");
+    expect(refusal(() => rotated.verify(oldToken, "email", UNTIL))).toBe("retired key");
     expect(refusal(() => rotated.verify(oldV1, "unsubscribe", UNTIL))).toBe("bad signature");
   });
 
@@ -570,7 +572,93 @@ describe("key rotation", () => {
       sid: SID,
       expiresAt: EXPIRY,
     });
-    expect(refusal(() => rotated.verify(third, "email", BEFORE))).toBe("unknown or retired key");
+    expect(refusal(() => rotated.verify(third, "email", BEFORE))).toBe("unknown key");
+  });
+});
+
+describe("a rotation seen without a restart (followKeys, verifyFollowing)", () => {
+  const NEW_KEY = "n".repeat(32);
+  // As the keys secret stores them: the plain key, then the ring a rotation writes.
+  const before = KEY;
+  const after = JSON.stringify({
+    current: NEW_KEY,
+    previous: KEY,
+    rotatedAt: new Date(BEFORE - 86_400_000).toISOString(),
+  });
+  const newToken = createTokens(parseKeyRing(after)).sign({
+    purpose: "confirm",
+    sid: SID,
+    expiresAt: EXPIRY,
+  });
+  /** An instance that read `before` at its start, and what it reads when it reads again. */
+  const instance = (stored: () => Promise<string>, minGapMs = 60_000) => {
+    const clock = { t: BEFORE, now: () => clock.t };
+    let reads = 0;
+    const tokens = followKeys(
+      before,
+      () => {
+        reads++;
+        return stored();
+      },
+      clock,
+      minGapMs,
+    );
+    return { tokens, clock, reads: () => reads };
+  };
+
+  it("a token signed with a key rotated in since the start is verified after one read", async () => {
+    const warm = instance(async () => after);
+    expect(refusal(() => warm.tokens.verify(newToken, "confirm", BEFORE))).toBe("unknown key");
+    const claims = await verifyFollowing(warm.tokens, newToken, "confirm", BEFORE);
+    expect(claims.keyId).toBe(keyId(NEW_KEY));
+    expect(warm.reads()).toBe(1);
+    // From then on it signs with the new key, and the old key's links still verify.
+    expect(warm.tokens.keyId).toBe(keyId(NEW_KEY));
+    const old = createTokens(KEY).sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+    expect((await verifyFollowing(warm.tokens, old, "confirm", BEFORE)).keyId).toBe(keyId(KEY));
+    expect(warm.reads()).toBe(1);
+  });
+
+  it("tokens that cannot read again refuse it, as before", async () => {
+    await expect(verifyFollowing(createTokens(KEY), newToken, "confirm", BEFORE)).rejects.toThrow(
+      "unknown key",
+    );
+  });
+
+  it("forged key ids cost at most one read a minute, however many arrive", async () => {
+    const warm = instance(async () => before);
+    const forged = createTokens("f".repeat(32)).sign({
+      purpose: "confirm",
+      sid: SID,
+      expiresAt: EXPIRY,
+    });
+    const tries = Array.from({ length: 50 }, () =>
+      verifyFollowing(warm.tokens, forged, "confirm", BEFORE).catch((e: Error) => e.message),
+    );
+    expect(new Set(await Promise.all(tries))).toEqual(new Set(["unknown key"]));
+    expect(warm.reads()).toBe(1);
+    warm.clock.t += 59_999;
+    await verifyFollowing(warm.tokens, forged, "confirm", BEFORE).catch(() => undefined);
+    expect(warm.reads()).toBe(1);
+    warm.clock.t += 1;
+    await verifyFollowing(warm.tokens, forged, "confirm", BEFORE).catch(() => undefined);
+    expect(warm.reads()).toBe(2);
+  });
+
+  it("a failed read changes nothing, and a bad signature under a known key reads nothing", async () => {
+    const failing = instance(() => Promise.reject(new Error("throttled")));
+    await expect(verifyFollowing(failing.tokens, newToken, "confirm", BEFORE)).rejects.toThrow(
+      "unknown key",
+    );
+    expect(failing.reads()).toBe(1);
+    // The keys it had still work after the failed read.
+    const mine = failing.tokens.sign({ purpose: "confirm", sid: SID, expiresAt: EXPIRY });
+    expect((await verifyFollowing(failing.tokens, mine, "confirm", BEFORE)).sid).toBe(SID);
+
+    const warm = instance(async () => after, 0);
+    const tampered = `${mine.slice(0, -2)}${mine.endsWith("AA") ? "AB" : "AA"}`;
+    await expect(verifyFollowing(warm.tokens, tampered, "confirm", BEFORE)).rejects.toThrow();
+    expect(warm.reads()).toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@ import { Hono } from "hono/tiny";
 import { TokenError } from "../../core/errors";
 import { LINK_RATE } from "../../core/limits";
 import { DATA_LINKS_LIFETIME, linkFits, linkTarget } from "../../core/links";
-import type { Purpose, TokenClaims } from "../../core/tokens";
+import { type Purpose, type TokenClaims, verifyFollowing } from "../../core/tokens";
 import { requestDataLinks } from "../../funnel/data-links";
 import { progressInWords } from "../../funnel/my-data";
 import { erase } from "../../funnel/owner";
@@ -38,28 +38,26 @@ const SCANNER_AGENTS =
   /bot|crawl|spider|scan|preview|proofpoint|mimecast|barracuda|safelinks|urldefense|curl|wget|python|go-http|java\//i;
 
 /** Verifies the `t` query token for `purpose`, or undefined. */
-function claimsOf(
+async function claimsOf(
   c: Context<Env>,
   purpose: Purpose | readonly Purpose[],
   token = c.req.query("t"),
-): TokenClaims | undefined {
+): Promise<TokenClaims | undefined> {
   if (!token) return undefined;
-  try {
-    return c.get("deps").tokens.verify(token, purpose, c.get("deps").clock.now());
-  } catch {
-    return undefined;
-  }
+  const { tokens, clock } = c.get("deps");
+  return verifyFollowing(tokens, token, purpose, clock.now()).catch(() => undefined);
 }
 
 /** Verifies the `t` query token for `purposes`; says why not when it is refused. */
-function linkOf(
+async function linkOf(
   c: Context<Env>,
   purposes: readonly Purpose[],
-): { claims: TokenClaims } | { refused: "expired" | "invalid" } {
+): Promise<{ claims: TokenClaims } | { refused: "expired" | "invalid" }> {
   const token = c.req.query("t");
   if (!token) return { refused: "invalid" };
+  const { tokens, clock } = c.get("deps");
   try {
-    return { claims: c.get("deps").tokens.verify(token, purposes, c.get("deps").clock.now()) };
+    return { claims: await verifyFollowing(tokens, token, purposes, clock.now()) };
   } catch (e) {
     // "expired" is only said after the signature and the purpose held.
     return { refused: e instanceof TokenError && e.message === "expired" ? "expired" : "invalid" };
@@ -139,7 +137,7 @@ async function dataLink(c: Context<Env>, action: DataAction) {
   privatePage(c);
   const deps = c.get("deps");
   const { funnel } = deps.course;
-  const link = linkOf(c, DATA_PURPOSES);
+  const link = await linkOf(c, DATA_PURPOSES);
   if ("refused" in link) {
     if (link.refused === "invalid") return badLink(c);
     return messagePage(
@@ -242,7 +240,7 @@ export const linkRoutes = new Hono<Env>()
     privatePage(c);
     const deps = c.get("deps");
     const token = c.req.query("t");
-    const claims = claimsOf(c, "confirm");
+    const claims = await claimsOf(c, "confirm");
     if (!claims) return badLink(c);
     const sub = await deps.store.get(claims.sid);
     // A used link says so (and leads on) instead of asking again; reading changes nothing.
@@ -253,7 +251,7 @@ export const linkRoutes = new Hono<Env>()
   })
   .post("/confirm", limit, async (c) => {
     privatePage(c);
-    const claims = claimsOf(c, "confirm");
+    const claims = await claimsOf(c, "confirm");
     if (!claims) return badLink(c);
     const result = await confirm(c.get("deps"), claims, {
       ip: clientIp(c),
@@ -289,7 +287,7 @@ export const linkRoutes = new Hono<Env>()
   .get("/u", async (c) => {
     privatePage(c);
     const deps = c.get("deps");
-    const claims = claimsOf(c, UNSUBSCRIBE);
+    const claims = await claimsOf(c, UNSUBSCRIBE);
     if (!claims) return badLink(c);
     const sub = await deps.store.get(claims.sid);
     if (!linkFits(claims, sub)) return erasedLink(c);
@@ -309,7 +307,7 @@ export const linkRoutes = new Hono<Env>()
   // The page's button and RFC 8058 one-click POSTs from mail clients both land here.
   .post("/u", limit, async (c) => {
     privatePage(c);
-    const claims = claimsOf(c, UNSUBSCRIBE);
+    const claims = await claimsOf(c, UNSUBSCRIBE);
     if (!claims) return badLink(c);
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     await unsubscribe(c.get("deps"), claims, { emailId: claims.emailId });
@@ -317,16 +315,16 @@ export const linkRoutes = new Hono<Env>()
     return c.html(UnsubscribedPage({ funnel: c.get("deps").course.funnel }));
   })
   // One token per email: the link id travels beside it and must be one that email uses.
-  .on(["GET", "HEAD"], "/c/:link/:token", ...clickLimit, (c) => {
-    const claims = claimsOf(c, "email", c.req.param("token"));
+  .on(["GET", "HEAD"], "/c/:link/:token", ...clickLimit, async (c) => {
+    const claims = await claimsOf(c, "email", c.req.param("token"));
     const { course, composer } = c.get("deps");
     const used = claims?.emailId === undefined ? undefined : composer.linksOf(claims.emailId);
     const target = claims && linkTarget(course, c.req.param("link"), used);
     return click(c, claims, c.req.param("link"), target);
   })
   // Links in emails sent before one token per email: `/c/<v1 click token>`.
-  .on(["GET", "HEAD"], "/c/:token", ...clickLimit, (c) => {
-    const claims = claimsOf(c, "click", c.req.param("token"));
+  .on(["GET", "HEAD"], "/c/:token", ...clickLimit, async (c) => {
+    const claims = await claimsOf(c, "click", c.req.param("token"));
     const link = claims?.link ?? "";
     return click(c, claims, link, claims && linkTarget(c.get("deps").course, link));
   })
@@ -344,7 +342,7 @@ export const linkRoutes = new Hono<Env>()
     const now = deps.clock.now();
     // Over the per-client limit a beacon costs nothing: no record, no counter.
     if (c.get("limited")) return c.body(null, 204);
-    const claims = claimsOf(c, ["email", "click"], getCookie(c, VIEW_COOKIE));
+    const claims = await claimsOf(c, ["email", "click"], getCookie(c, VIEW_COOKIE));
     // Only for a subscriber the link still speaks for: nothing is re-created after an erase.
     if (claims && linkFits(claims, await deps.store.get(claims.sid))) {
       await deps.store.recordClick(claims.sid, {
@@ -360,7 +358,7 @@ export const linkRoutes = new Hono<Env>()
   .get("/manage", async (c) => {
     privatePage(c);
     const deps = c.get("deps");
-    const claims = claimsOf(c, MANAGE);
+    const claims = await claimsOf(c, MANAGE);
     if (!claims) return badLink(c);
     const sub = await deps.store.get(claims.sid);
     if (!linkFits(claims, sub)) return erasedLink(c);
@@ -383,7 +381,7 @@ export const linkRoutes = new Hono<Env>()
   .post("/manage/links", ownPagesOnly, linksLimit, limit, async (c) => {
     privatePage(c);
     const deps = c.get("deps");
-    const claims = claimsOf(c, MANAGE);
+    const claims = await claimsOf(c, MANAGE);
     if (!claims) return badLink(c);
     const sub = await deps.store.get(claims.sid);
     if (!linkFits(claims, sub)) return erasedLink(c);

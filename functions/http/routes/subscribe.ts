@@ -82,7 +82,7 @@ export const subscribeRoutes = new Hono<Env>()
       }
       const body = parsed.data;
       // Bots get the same answer as people; nothing is stored and nothing is sent.
-      const bot = Boolean(body.website) || !checkStamp(deps, body.stamp);
+      const bot = Boolean(body.website) || !(await checkStamp(deps, body.stamp));
       if (!bot) {
         await subscribe(deps, {
           email: body.email,
